@@ -1,0 +1,1 @@
+from . import samplers, transforms  # noqa: F401

@@ -1,0 +1,68 @@
+"""Shared test utilities: tiny real datasets and the 2-process gloo recipe.
+
+The multi-process recipe (see DESIGN.md): start N processes with
+``python -m torch.distributed.run``, call
+``torch.distributed.init_process_group('gloo')`` in the script, then build the
+Runner with ``launcher='pytorch'`` and :data:`GLOO_DDP_WRAPPER` (mmengine's
+``init_dist`` would call ``torch.cuda.set_device`` and fail without a GPU; it
+is skipped when a process group already exists).
+"""
+import os
+import os.path as osp
+import socket
+import subprocess
+import sys
+from typing import Dict, Optional, Sequence
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+PREPARE_SCRIPT = osp.join(REPO_ROOT, 'tools', 'dataset_converters',
+                          'prepare_classification_data.py')
+
+#: ``model_wrapper_cfg`` for CPU DDP tests: no buffer broadcast, so a rank
+#: divergence in a memory bank is visible instead of being papered over.
+GLOO_DDP_WRAPPER = dict(type='MMDistributedDataParallel', device_ids=None,
+                        broadcast_buffers=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def run_distributed(script: str,
+                    args: Sequence[str] = (),
+                    nproc: int = 2,
+                    timeout: float = 600,
+                    env: Optional[Dict[str, str]] = None
+                    ) -> subprocess.CompletedProcess:
+    """Run ``script`` under ``torch.distributed.run`` with ``nproc`` processes.
+
+    Raises AssertionError with both processes' output if the run fails.
+    """
+    full_env = dict(os.environ)
+    full_env.update({'OMP_NUM_THREADS': '1', 'PYTHONPATH': REPO_ROOT})
+    full_env.update(env or {})
+    cmd = [sys.executable, '-m', 'torch.distributed.run',
+           f'--nproc_per_node={nproc}', '--nnodes=1',
+           f'--master_port={free_port()}', script, *map(str, args)]
+    proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, (
+        f'{" ".join(cmd)} failed ({proc.returncode}):\n'
+        f'--- stdout ---\n{proc.stdout[-6000:]}\n'
+        f'--- stderr ---\n{proc.stderr[-6000:]}')
+    return proc
+
+
+def prepare_fashion_mnist(out: str, limit_train: int, limit_test: int) -> str:
+    """Write the first images of Fashion-MNIST in both layouts; skip if absent."""
+    import pytest
+    from mmssl_ext.datasets.sources import FASHION_MNIST_DEBIAN_DIR
+    if not osp.isdir(FASHION_MNIST_DEBIAN_DIR):
+        pytest.skip('Fashion-MNIST is not installed: '
+                    '`apt-get install dataset-fashion-mnist` (make setup does).')
+    subprocess.run([sys.executable, PREPARE_SCRIPT, 'fashion-mnist', out,
+                    '--limit-train', str(limit_train), '--limit-test',
+                    str(limit_test)], check=True, capture_output=True)
+    return out
