@@ -66,3 +66,37 @@ def prepare_fashion_mnist(out: str, limit_train: int, limit_test: int) -> str:
                     '--limit-train', str(limit_train), '--limit-test',
                     str(limit_test)], check=True, capture_output=True)
     return out
+
+
+DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'simclr',
+                       'simclr_resnet18-cifar-w16_1xb256-adamw-coslr-300i_'
+                       'fashion-mnist.py')
+
+
+def tiny_demo_cfg(data_root: str, work_dir: str, num_samples: int = 32,
+                  batch_size: int = 16, max_epochs: int = 1):
+    """The demo's SimCLR config at toy size, epoch-based, for Runner tests."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(DEMO_CONFIG)
+    cfg.work_dir = work_dir
+    cfg.train_dataloader.dataset.data_root = data_root
+    cfg.train_dataloader.dataset.indices = num_samples
+    cfg.train_dataloader.batch_size = batch_size
+    cfg.train_dataloader.num_workers = 0
+    cfg.train_dataloader.persistent_workers = False
+    cfg.model.backbone.base_channels = 8
+    cfg.model.backbone.stem_channels = 8
+    cfg.model.neck.in_channels = 64
+    cfg.model.neck.hid_channels = 32
+    cfg.model.neck.out_channels = 16
+    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+    cfg.param_scheduler = [dict(type='CosineAnnealingLR', T_max=max_epochs,
+                                by_epoch=True, begin=0, end=max_epochs)]
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1,
+                                        by_epoch=True)
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
+    cfg.log_processor = dict(by_epoch=True)
+    cfg.log_level = 'WARNING'
+    for key in ('knn_train_dataloader', 'knn_test_dataloader'):
+        cfg[key].dataset.data_root = data_root
+    return cfg

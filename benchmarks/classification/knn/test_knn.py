@@ -1,0 +1,153 @@
+"""Weighted kNN evaluation of self-supervised backbones.
+
+Extracts globally pooled backbone features of the config's
+``knn_train_dataloader`` and ``knn_test_dataloader`` and classifies the test
+split by weighted kNN (cosine, ``exp(sim / T)`` votes). One process or
+``torch.distributed`` (``--launcher pytorch``; extraction is sharded).
+
+Examples::
+
+    # a pretraining checkpoint, plus the random-init and raw-pixel baselines
+    python benchmarks/classification/knn/test_knn.py CONFIG \
+        --checkpoint work_dirs/x/iter_1200.pth --random-init --raw-pixels
+    # several k, another temperature, a subset of the training split
+    python benchmarks/classification/knn/test_knn.py CONFIG --checkpoint CKPT \
+        --ks 10 20 100 200 --temperature 0.07 \
+        --cfg-options knn_train_dataloader.dataset.indices=10000
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+import time
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.dist import get_rank, init_dist
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+import mmssl_ext  # noqa: F401  (registers modules, safe checkpoint loading)
+from mmssl_ext.evaluation.feature_extractor import (build_model_for_extraction,
+                                                    dataset_labels,
+                                                    extract_features)
+from mmssl_ext.evaluation.functional import knn_accuracy
+
+REQUIRED_KEYS = ('knn_train_dataloader', 'knn_test_dataloader')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='kNN evaluation')
+    parser.add_argument('config', help='pretraining (or any) config with '
+                        'knn_train_dataloader / knn_test_dataloader')
+    parser.add_argument('--checkpoint', action='append', default=[],
+                        help='checkpoint to evaluate (repeatable): a full '
+                        'mmengine checkpoint or an extracted backbone')
+    parser.add_argument('--random-init', action='store_true',
+                        help='also evaluate the randomly initialised model '
+                        '(seed from the config)')
+    parser.add_argument('--raw-pixels', action='store_true',
+                        help='also evaluate normalised raw pixels')
+    parser.add_argument('--ks', type=int, nargs='+', default=None)
+    parser.add_argument('--temperature', type=float, default=None)
+    parser.add_argument('--layer', type=int, default=-1,
+                        help='backbone output index to pool (default: last)')
+    parser.add_argument('--out', help='write the results as JSON here')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'],
+                        default='none')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config entries, key=value')
+    parser.add_argument('--local-rank', '--local_rank', type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def load_config(args) -> Config:
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    missing = [k for k in REQUIRED_KEYS if k not in cfg]
+    if missing:
+        raise KeyError(
+            f'{args.config} lacks {missing}. Add a labelled train and test '
+            f'dataloader, e.g. `_base_ += ["../_base_/datasets/'
+            f'fashion-mnist_knn.py"]` or see that file for the shape.')
+    return cfg
+
+
+def format_table(rows, ks, temperature) -> str:
+    header = ['model'] + [f'k={k} top1' for k in ks] + [f'k={k} top5'
+                                                        for k in ks]
+    body = [[name] + [f'{res[f"k{k}_top1"]:.2f}' for k in ks] +
+            [f'{res[f"k{k}_top5"]:.2f}' for k in ks] for name, res in rows]
+    widths = [max(len(str(r[i])) for r in [header] + body)
+              for i in range(len(header))]
+    line = lambda cells: '| ' + ' | '.join(  # noqa: E731
+        str(c).ljust(w) for c, w in zip(cells, widths)) + ' |'
+    out = [f'Weighted kNN (cosine, T={temperature})', line(header),
+           '|' + '|'.join('-' * (w + 2) for w in widths) + '|']
+    out += [line(r) for r in body]
+    return '\n'.join(out)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if not (args.checkpoint or args.random_init or args.raw_pixels):
+        sys.exit('Nothing to evaluate: pass --checkpoint CKPT and/or '
+                 '--random-init / --raw-pixels.')
+    for ckpt in args.checkpoint:
+        if not osp.isfile(ckpt):
+            sys.exit(f'Checkpoint {ckpt!r} does not exist.')
+    cfg = load_config(args)
+    if args.launcher != 'none':
+        backend = 'nccl' if torch.cuda.is_available() else 'gloo'
+        if args.launcher == 'pytorch' and not torch.cuda.is_available():
+            torch.distributed.init_process_group('gloo')
+        else:
+            init_dist(args.launcher, backend=backend)
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    knn_cfg = cfg.get('knn', {})
+    ks = args.ks or knn_cfg.get('ks', [20])
+    temperature = args.temperature or knn_cfg.get('temperature', 0.07)
+
+    train_loader = Runner.build_dataloader(cfg.knn_train_dataloader)
+    test_loader = Runner.build_dataloader(cfg.knn_test_dataloader)
+    train_labels = dataset_labels(train_loader.dataset)
+    test_labels = dataset_labels(test_loader.dataset)
+
+    candidates = []
+    if args.raw_pixels:
+        candidates.append(('raw pixels', None, True))
+    if args.random_init:
+        candidates.append(('random init', None, False))
+    candidates += [(osp.basename(c), c, False) for c in args.checkpoint]
+
+    rows, timings = [], {}
+    for name, ckpt, raw in candidates:
+        start = time.perf_counter()
+        model = build_model_for_extraction(cfg, ckpt)
+        train_feats = extract_features(model, train_loader, args.layer, raw)
+        test_feats = extract_features(model, test_loader, args.layer, raw)
+        result = knn_accuracy(train_feats, train_labels, test_feats,
+                              test_labels, ks=ks, temperature=temperature)
+        timings[name] = time.perf_counter() - start
+        rows.append((name, result))
+        if get_rank() == 0:
+            print(f'[knn] {name}: {result} ({timings[name]:.1f} s, '
+                  f'{len(train_labels)} train / {len(test_labels)} test)',
+                  flush=True)
+    if get_rank() == 0:
+        print(format_table(rows, ks, temperature))
+        if args.out:
+            os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+            with open(args.out, 'w') as f:
+                json.dump(dict(ks=ks, temperature=temperature,
+                               num_train=len(train_labels),
+                               num_test=len(test_labels),
+                               results=dict(rows), seconds=timings), f,
+                          indent=2)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

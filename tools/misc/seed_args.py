@@ -1,0 +1,120 @@
+"""Translate MMSelfSup-style launcher arguments for mmpretrain's scripts.
+
+Used by tools/dist_train.sh, tools/slurm_train.sh and tools/dist_test.sh;
+prints one argument per line.
+
+    python tools/misc/seed_args.py train [ARGS...]   # train.py arguments
+    python tools/misc/seed_args.py test [ARGS...]    # test.py arguments
+    python tools/misc/seed_args.py train-script      # path of train.py
+    python tools/misc/seed_args.py test-script       # path of test.py
+
+Translations (MMSelfSup tools/train.py -> mmpretrain tools/train.py):
+
+* ``--deterministic``   -> ``--cfg-options randomness.deterministic=True``
+* ``--seed N``          -> ``--cfg-options randomness.seed=N``
+* ``--diff-seed``       -> ``--cfg-options randomness.diff_rank_seed=True``
+* ``--work_dir DIR``    -> ``--work-dir DIR``
+* ``--cfg-options model.pretrained=PATH`` (MMSelfSup 0.x) ->
+  ``model.backbone.init_cfg=dict(type='Pretrained', checkpoint=PATH[,
+  prefix='backbone.'])``; the prefix is added when PATH is a full
+  self-supervised checkpoint (keys ``backbone.*``), not for an extracted
+  backbone.
+
+All ``--cfg-options`` are merged into one list; everything else passes
+through unchanged.
+"""
+import os.path as osp
+import sys
+from typing import List
+
+RENAMED = {'--work_dir': '--work-dir', '--cfg_options': '--cfg-options',
+           '--options': '--cfg-options'}
+
+
+def mmpretrain_script(name: str) -> str:
+    import mmpretrain
+    path = osp.join(osp.dirname(mmpretrain.__file__), '.mim', 'tools',
+                    f'{name}.py')
+    if not osp.isfile(path):
+        raise SystemExit(f'mmpretrain {name}.py not found at {path}; '
+                         f'reinstall mmpretrain==1.2.0 (make setup).')
+    return path
+
+
+def _checkpoint_has_backbone_prefix(path: str) -> bool:
+    import torch
+
+    import mmssl_ext  # noqa: F401  (allowlists mmengine checkpoint types)
+    ckpt = torch.load(path, map_location='cpu', mmap=True)
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
+    return any(str(k).startswith(('backbone.', 'module.backbone.'))
+               for k in state)
+
+
+def translate_pretrained(value: str) -> List[str]:
+    if not osp.isfile(value):
+        raise SystemExit(f'model.pretrained={value}: file not found. Pass the '
+                         f'path of a checkpoint or extracted backbone.')
+    opts = ['model.backbone.init_cfg.type=Pretrained',
+            f'model.backbone.init_cfg.checkpoint={value}']
+    if _checkpoint_has_backbone_prefix(value):
+        opts.append('model.backbone.init_cfg.prefix=backbone.')
+    return opts
+
+
+def translate(argv: List[str]) -> List[str]:
+    out, cfg_options = [], []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        key, eq, inline = arg.partition('=')
+        key = RENAMED.get(key, key)
+        if key == '--cfg-options':
+            values = [inline] if eq else []
+            i += 1
+            while i < len(argv) and not argv[i].startswith('--'):
+                values.append(argv[i])
+                i += 1
+            for opt in values:
+                name, _, val = opt.partition('=')
+                if name == 'model.pretrained':
+                    cfg_options += translate_pretrained(val)
+                else:
+                    cfg_options.append(opt)
+            continue
+        if key == '--deterministic':
+            cfg_options.append('randomness.deterministic=True')
+        elif key == '--diff-seed':
+            cfg_options.append('randomness.diff_rank_seed=True')
+        elif key == '--seed':
+            if eq:
+                seed = inline
+            else:
+                if i + 1 >= len(argv):
+                    raise SystemExit('--seed needs a value, e.g. --seed 0')
+                i += 1
+                seed = argv[i]
+            cfg_options.append(f'randomness.seed={int(seed)}')
+        else:
+            out.append(key + (eq + inline if eq else ''))
+        i += 1
+    if cfg_options:
+        out += ['--cfg-options'] + cfg_options
+    return out
+
+
+def main(argv: List[str]) -> int:
+    if not argv or argv[0] not in ('train', 'test', 'train-script',
+                                   'test-script'):
+        raise SystemExit(__doc__)
+    mode, rest = argv[0], argv[1:]
+    if mode.endswith('-script'):
+        print(mmpretrain_script(mode[:-len('-script')]))
+    else:
+        for arg in translate(rest):
+            print(arg)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
