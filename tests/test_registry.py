@@ -25,9 +25,21 @@ REGISTRABLE_BASES = (torch.nn.Module, BaseTransform, Hook, BaseDataset,
                      torch.optim.Optimizer)
 
 
-def _package_modules():
-    for info in pkgutil.walk_packages(mmssl_ext.__path__, 'mmssl_ext.'):
-        yield importlib.import_module(info.name)
+# mmssl_ext.transfer registers into mmdet's/mmseg's registries and needs those
+# optional extras; tests/test_transfer checks its registrations.
+SKIP_PACKAGES = ('mmssl_ext.transfer', )
+
+
+def _package_modules(package=mmssl_ext):
+    # pkgutil.walk_packages would import the skipped packages to recurse.
+    for info in pkgutil.iter_modules(package.__path__,
+                                     package.__name__ + '.'):
+        if info.name.startswith(SKIP_PACKAGES):
+            continue
+        module = importlib.import_module(info.name)
+        yield module
+        if info.ispkg:
+            yield from _package_modules(module)
 
 
 def _defined_classes():

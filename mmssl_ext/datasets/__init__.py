@@ -1,1 +1,2 @@
 from . import samplers, transforms  # noqa: F401
+from .coco_image_list import COCOImageList  # noqa: F401

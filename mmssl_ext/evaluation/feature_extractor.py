@@ -115,7 +115,7 @@ def extract_features(model: torch.nn.Module,
     module.eval()
     feats = []
     for data in dataloader:
-        data = module.data_preprocessor(data, False)
+        data = module.data_preprocessor(data, False)  # also moves to device
         inputs = data['inputs']
         if raw_pixels:
             out = inputs.flatten(1)

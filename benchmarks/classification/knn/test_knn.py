@@ -126,6 +126,8 @@ def main(argv=None) -> int:
     for name, ckpt, raw in candidates:
         start = time.perf_counter()
         model = build_model_for_extraction(cfg, ckpt)
+        if torch.cuda.is_available():
+            model = model.cuda()  # init_dist chose this rank's device
         train_feats = extract_features(model, train_loader, args.layer, raw)
         test_feats = extract_features(model, test_loader, args.layer, raw)
         result = knn_accuracy(train_feats, train_labels, test_feats,

@@ -1,1 +1,1 @@
-
+from .pack_selfsup_inputs import PackSelfSupInputs  # noqa: F401

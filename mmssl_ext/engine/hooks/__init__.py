@@ -1,1 +1,1 @@
-
+from .knn_eval_hook import KNNEvalHook  # noqa: F401

@@ -1,1 +1,1 @@
-
+from .knn import knn_accuracy, knn_classify, knn_topk  # noqa: F401

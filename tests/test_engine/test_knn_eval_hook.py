@@ -1,0 +1,132 @@
+"""KNNEvalHook and the kNN benchmark scripts, one process and 2-process DDP
+(gloo): results equal a single-process evaluation of the same weights."""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+import mmssl_ext  # noqa: F401
+from mmpretrain.registry import HOOKS
+from mmssl_ext.evaluation.feature_extractor import build_model_for_extraction
+from tests.helpers import REPO_ROOT, run_distributed, tiny_demo_cfg
+
+DIST_SCRIPT = osp.join(osp.dirname(__file__), 'dist_scripts',
+                       'knn_eval_hook_ddp.py')
+KNN_DIR = osp.join(REPO_ROOT, 'benchmarks', 'classification', 'knn')
+
+
+def knn_hook_cfg(data_root, work_dir):
+    cfg = tiny_demo_cfg(data_root, work_dir, num_samples=32, batch_size=8)
+    cfg.model.neck.norm_cfg = dict(type='BN1d')  # SyncBN needs GPUs under DDP
+    train_dl = cfg.knn_train_dataloader.copy()
+    test_dl = cfg.knn_test_dataloader.copy()
+    train_dl.dataset.indices = 96
+    test_dl.dataset.indices = 40
+    for dl in (train_dl, test_dl):
+        dl.num_workers = 0
+        dl.batch_size = 16
+    cfg.custom_hooks = [dict(type='KNNEvalHook', train_dataloader=train_dl,
+                             test_dataloader=test_dl, ks=[5, 10])]
+    return cfg
+
+
+def _single_process_reference(cfg, checkpoint):
+    """kNN of the saved weights, computed without the hook."""
+    from mmssl_ext.evaluation.feature_extractor import (dataset_labels,
+                                                        extract_features)
+    from mmssl_ext.evaluation.functional import knn_accuracy
+    init_default_scope('mmpretrain')
+    hook_cfg = cfg.custom_hooks[0]
+    model = build_model_for_extraction(cfg, checkpoint)
+    train = Runner.build_dataloader(hook_cfg['train_dataloader'])
+    test = Runner.build_dataloader(hook_cfg['test_dataloader'])
+    return knn_accuracy(extract_features(model, train),
+                        dataset_labels(train.dataset),
+                        extract_features(model, test),
+                        dataset_labels(test.dataset), ks=[5, 10])
+
+
+def _assert_close(a, b):
+    assert a.keys() == b.keys()
+    for k in a:
+        assert abs(a[k] - b[k]) < 1e-6, (k, a[k], b[k])
+
+
+def test_hook_logs_knn_and_restores_train_mode(fmnist_tiny, tmp_path):
+    cfg = knn_hook_cfg(fmnist_tiny, str(tmp_path))
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    hook = [h for h in runner.hooks if type(h).__name__ == 'KNNEvalHook'][0]
+    assert set(hook.last_results) == {'k5_top1', 'k5_top5', 'k10_top1',
+                                      'k10_top5'}
+    assert runner.model.training
+    ref = _single_process_reference(cfg, osp.join(str(tmp_path),
+                                                  'epoch_1.pth'))
+    _assert_close(hook.last_results, ref)
+
+
+def test_hook_under_ddp_matches_single_process(fmnist_tiny, tmp_path):
+    run_distributed(DIST_SCRIPT, [fmnist_tiny, str(tmp_path)], nproc=2)
+    r0 = json.load(open(tmp_path / 'rank0.json'))
+    r1 = json.load(open(tmp_path / 'rank1.json'))
+    assert r0 == r1
+    cfg = knn_hook_cfg(fmnist_tiny, str(tmp_path / 'ref'))
+    ref = _single_process_reference(cfg, str(tmp_path / 'wd' / 'epoch_1.pth'))
+    _assert_close(r0, ref)
+
+
+def test_bad_hook_config_is_explained(fmnist_tiny):
+    cfg = knn_hook_cfg(fmnist_tiny, '/tmp/unused').custom_hooks[0]
+    shuffled = dict(cfg, train_dataloader=dict(
+        cfg['train_dataloader'], sampler=dict(type='DefaultSampler',
+                                              shuffle=True)))
+    with pytest.raises(ValueError, match='must not shuffle'):
+        HOOKS.build(shuffled)
+    with pytest.raises(ValueError, match='interval'):
+        HOOKS.build(dict(cfg, interval=0))
+
+
+def test_dist_knn_script_two_processes_equals_one(fmnist_tiny, tmp_path):
+    cfg = knn_hook_cfg(fmnist_tiny, str(tmp_path))
+    model = build_model_for_extraction(cfg)
+    ckpt = tmp_path / 'model.pth'
+    torch.save({'state_dict': model.state_dict()}, ckpt)
+    opts = ['--cfg-options', f'knn_train_dataloader.dataset.data_root={fmnist_tiny}',
+            f'knn_test_dataloader.dataset.data_root={fmnist_tiny}',
+            'knn_train_dataloader.dataset.indices=100',
+            'knn_test_dataloader.dataset.indices=50',
+            'knn_train_dataloader.num_workers=0',
+            'knn_test_dataloader.num_workers=0',
+            'model.backbone.base_channels=8', 'model.backbone.stem_channels=8',
+            'model.neck.in_channels=64', 'model.neck.hid_channels=32',
+            'model.neck.out_channels=16']
+    env = dict(os.environ, PYTHON=sys.executable, OMP_NUM_THREADS='1')
+    outs = {}
+    for gpus in ('0', '2'):
+        env.update(GPUS=gpus, OUT_DIR=str(tmp_path / f'out{gpus}'),
+                   PORT=str(29500 + os.getpid() % 1000))
+        proc = subprocess.run(
+            ['bash', osp.join(KNN_DIR, 'dist_test_knn_pretrain.sh'),
+             osp.join(REPO_ROOT, 'configs', 'simclr',
+                      'simclr_resnet18-cifar-w16_1xb256-adamw-coslr-300i_'
+                      'fashion-mnist.py'), str(ckpt), '--ks', '5'] + opts,
+            env=env, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        assert '| model.pth' in proc.stdout
+        outs[gpus] = json.load(open(tmp_path / f'out{gpus}' / 'model.json'))
+    _assert_close(outs['0']['results']['model.pth'],
+                  outs['2']['results']['model.pth'])
+
+
+def test_missing_checkpoint_is_explained(tmp_path):
+    proc = subprocess.run(
+        ['bash', osp.join(KNN_DIR, 'dist_test_knn_epoch.sh'), 'cfg.py', '3'],
+        env=dict(os.environ, WORK_DIR=str(tmp_path)), capture_output=True,
+        text=True)
+    assert proc.returncode == 2 and 'epoch_3.pth' in proc.stderr
