@@ -1,0 +1,1 @@
+from .cluster_balanced_sampler import ClusterBalancedSampler  # noqa: F401

@@ -1,1 +1,3 @@
+from .deepcluster_hook import DeepClusterHook  # noqa: F401
 from .knn_eval_hook import KNNEvalHook  # noqa: F401
+from .odc_hook import ODCHook  # noqa: F401

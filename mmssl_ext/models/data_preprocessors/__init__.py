@@ -1,0 +1,1 @@
+from .sobel_data_preprocessor import SobelDataPreprocessor  # noqa: F401

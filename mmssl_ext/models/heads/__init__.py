@@ -1,0 +1,1 @@
+from .cluster_head import ClusterHead  # noqa: F401

@@ -1,0 +1,1 @@
+from .odc_memory import ODCMemory  # noqa: F401

@@ -1,0 +1,1 @@
+from .odc_neck import ODCNeck  # noqa: F401

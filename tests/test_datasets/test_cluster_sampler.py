@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+
+import mmssl_ext  # noqa: F401
+from mmpretrain.registry import DATA_SAMPLERS
+
+
+def _sampler(n=1000, seed=0, rank=0, world=1, labels=None):
+    s = DATA_SAMPLERS.build(dict(type='ClusterBalancedSampler', seed=seed),
+                            default_args=dict(dataset=list(range(n))))
+    if world > 1:  # simulate a rank of a DDP job
+        s.rank, s.world_size = rank, world
+        s.num_samples = -(-n // world)
+        s.total_size = s.num_samples * world
+    if labels is not None:
+        s.set_labels(labels)
+    return s
+
+
+def _skewed_labels(n=1000, k=10, seed=0):
+    rng = np.random.default_rng(seed)
+    p = np.r_[0.55, [0.45 / (k - 2)] * (k - 2), 0.0]  # last cluster empty
+    return rng.choice(k, size=n, p=p)
+
+
+def test_balanced_over_non_empty_clusters():
+    labels = _skewed_labels()
+    s = _sampler(labels=labels)
+    idx = np.array(list(iter(s)))
+    assert len(idx) == len(s) == 1000
+    counts = np.bincount(labels[idx], minlength=10)
+    assert counts[-1] == 0  # empty cluster is never drawn
+    # 9 non-empty clusters, ~111 draws each (cut to 1000 after shuffling)
+    assert counts[:9].min() >= 80 and counts[:9].max() <= 112
+    # large clusters are sampled without replacement within an epoch
+    big = idx[labels[idx] == 0]
+    assert len(np.unique(big)) == len(big)
+
+
+def test_deterministic_given_seed_and_epoch():
+    labels = _skewed_labels()
+    a, b = _sampler(labels=labels), _sampler(labels=labels)
+    assert list(iter(a)) == list(iter(b))
+    a.set_epoch(1)
+    assert list(iter(a)) != list(iter(b))
+    b.set_epoch(1)
+    assert list(iter(a)) == list(iter(b))
+    c = _sampler(seed=1, labels=labels)
+    assert list(iter(c)) != list(iter(_sampler(labels=labels)))
+
+
+def test_ddp_shards_partition_the_epoch():
+    labels = _skewed_labels(n=999)
+    full = list(iter(_sampler(n=999, labels=labels)))
+    shards = [list(iter(_sampler(n=999, rank=r, world=2, labels=labels)))
+              for r in range(2)]
+    assert len(shards[0]) == len(shards[1]) == 500
+    merged = [None] * 1000
+    merged[0::2], merged[1::2] = shards
+    assert merged[:999] == full and merged[999] == full[0]
+
+
+def test_without_labels_is_a_permutation_and_bad_labels():
+    s = _sampler(n=50)
+    assert sorted(iter(s)) == list(range(50))
+    with pytest.raises(ValueError, match='50 samples'):
+        s.set_labels(np.zeros(49, int))

@@ -1,0 +1,113 @@
+import glob
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+import mmssl_ext  # noqa: F401
+from mmpretrain.registry import HOOKS, MODELS
+from mmpretrain.structures import DataSample
+from tests.helpers import REPO_ROOT
+
+TINY = dict(
+    type='DeepCluster',
+    data_preprocessor=dict(type='SobelDataPreprocessor', mean=[72.9] * 3,
+                           std=[90.0] * 3),
+    backbone=dict(type='ResNet_CIFAR', depth=18, in_channels=2,
+                  stem_channels=8, base_channels=8),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(type='ClusterHead', in_channels=64, num_classes=5))
+
+
+def _batch(n=6, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    inputs = torch.randint(0, 256, (n, 3, 32, 32), generator=g,
+                           dtype=torch.uint8)
+    samples = [DataSample().set_gt_label(i % 5) for i in range(n)]
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def test_sobel_matches_reference():
+    model = MODELS.build(TINY)
+    data = model.data_preprocessor(_batch(), False)
+    x = data['inputs']
+    assert x.shape == (6, 2, 32, 32)
+    img = (_batch()['inputs'].double() - 72.9) / 90.0
+    gray = (img * torch.tensor([0.299, 0.587, 0.114]).double().view(
+        1, 3, 1, 1)).sum(1)[0].numpy()
+    pad = np.pad(gray, 1)
+    gx = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+    ref = np.zeros((2, 32, 32))
+    for i in range(32):
+        for j in range(32):
+            win = pad[i:i + 3, j:j + 3]
+            ref[0, i, j] = (win * gx).sum()
+            ref[1, i, j] = (win * gx.T).sum()
+    assert np.allclose(x[0].numpy(), ref, atol=1e-4)
+
+
+def test_loss_is_weighted_cross_entropy():
+    model = MODELS.build(TINY)
+    labels = np.array([0, 0, 0, 1, 2, 2, 3, 4, 4, 4])
+    model.set_reweight(labels, 0.5)
+    sizes = np.bincount(labels, minlength=5).astype(np.float64)
+    w = sizes**-0.5 / (sizes**-0.5).sum()
+    assert np.allclose(model.loss_weight.numpy(), w, atol=1e-7)
+    model.eval()  # BN in eval: a deterministic forward to compare against
+    data = model.data_preprocessor(_batch(), False)
+    losses = model.loss(data['inputs'], data['data_samples'])
+    logits = model.head(model.neck(model.backbone(data['inputs'])))
+    target = torch.arange(6) % 5
+    logp = torch.log_softmax(logits.double(), 1)
+    wt = torch.from_numpy(w)[target]
+    ref = -(wt * logp[torch.arange(6), target]).sum() / wt.sum()
+    assert float(losses['loss']) == pytest.approx(float(ref), rel=1e-5)
+    # train mode step produces gradients
+    model.train()
+    model.loss(data['inputs'], data['data_samples'])['loss'].backward()
+    assert model.backbone.conv1.weight.grad is not None
+
+
+def test_head_reinit_and_loss_weight_in_state_dict():
+    model = MODELS.build(TINY)
+    assert 'loss_weight' in model.state_dict()
+    assert 'data_preprocessor.sobel_kernels' not in model.state_dict()
+    before = model.head.fc.weight.detach().clone()
+    model.head.init_weights()
+    assert not torch.equal(before, model.head.fc.weight)
+    assert model.head.fc.bias.abs().sum() == 0
+
+
+def test_bad_input_errors():
+    model = MODELS.build(TINY)
+    data = model.data_preprocessor(_batch(), False)
+    with pytest.raises(KeyError, match='PseudoLabelDataset'):
+        model.loss(data['inputs'], [DataSample() for _ in range(6)])
+    with pytest.raises(ValueError, match='num_classes'):
+        model.head.loss(torch.randn(2, 64), torch.tensor([0, 7]))
+    with pytest.raises(ValueError, match='in_channels'):
+        model.head(torch.randn(2, 63))
+    with pytest.raises(ValueError, match=r'\(N, 3, H, W\)'):
+        model.data_preprocessor._sobel(torch.randn(2, 1, 8, 8))
+
+
+CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'deepcluster',
+                                    '*.py')))
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_config_builds(path):
+    cfg = Config.fromfile(path)
+    assert cfg.default_scope == 'mmpretrain'
+    assert cfg.custom_imports.imports == ['mmssl_ext']
+    model = MODELS.build(cfg.model)
+    assert model.head.num_classes == cfg.custom_hooks[0].num_clusters
+    for hook in cfg.custom_hooks:
+        HOOKS.build(hook)
+    assert cfg.train_dataloader.dataset.type == 'PseudoLabelDataset'
+    assert cfg.train_dataloader.sampler.type == 'ClusterBalancedSampler'
+    if 'in1k' in path:
+        assert model.head.num_classes == 10000
+        assert model.backbone.conv1.in_channels == 2
