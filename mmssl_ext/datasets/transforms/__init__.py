@@ -1,1 +1,3 @@
 from .pack_selfsup_inputs import PackSelfSupInputs  # noqa: F401
+from .relative_loc_patches import RelativeLocPatches  # noqa: F401
+from .rotation_views import RotationViews  # noqa: F401

@@ -1,1 +1,2 @@
 from .odc_neck import ODCNeck  # noqa: F401
+from .relative_loc_neck import RelativeLocNeck  # noqa: F401

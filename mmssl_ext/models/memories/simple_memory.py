@@ -1,0 +1,121 @@
+"""Feature memory bank with a momentum update (NPID)."""
+from typing import Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmengine.dist import all_gather, get_world_size
+from mmengine.model import BaseModule
+from mmpretrain.registry import MODELS
+
+from .alias_sampler import AliasSampler
+
+
+@MODELS.register_module()
+class SimpleMemory(BaseModule):
+    """One L2-normalised feature row per training sample, momentum-updated.
+
+    The bank of `NPID <https://arxiv.org/abs/1805.01978>`_: row ``i`` holds
+    the running feature of dataset sample ``i``. After each step the rows of
+    the batch become
+
+    .. math:: v_i \\leftarrow \\frac{m v_i + (1 - m) f_i}
+                                   {\\lVert m v_i + (1 - m) f_i \\rVert}
+
+    where :math:`f_i` is the L2-normalised new feature and :math:`m` is
+    ``momentum`` (the weight of the *old* row, as in the paper and its
+    reference code; MMSelfSup's ``momentum`` weighted the new feature, which
+    is the same thing at its default 0.5).
+
+    In DDP every rank holds the same bank: it is initialised from a fixed
+    ``init_seed`` (not the per-rank training seed) and every update
+    all-gathers indices and features first, so all ranks apply the same
+    update. The bank is a persistent buffer, so checkpoints carry it.
+
+    Args:
+        length (int): Number of rows: must equal the number of training
+            samples (``len(train_dataloader.dataset)``).
+        feat_dim (int): Feature dimension. Defaults to 128.
+        momentum (float): Weight of the old row in ``[0, 1)``. Defaults to 0.5.
+        init_seed (int): Seed of the random unit-vector initialisation, the
+            same on every rank. Defaults to 0.
+        init_cfg (dict, optional): Unused; kept for the BaseModule API.
+    """
+
+    def __init__(self,
+                 length: int,
+                 feat_dim: int = 128,
+                 momentum: float = 0.5,
+                 init_seed: int = 0,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if not isinstance(length, int) or length < 1:
+            raise ValueError(
+                f'SimpleMemory.length must be a positive int (the number of '
+                f'training samples), got {length!r}: set '
+                f'memory_bank.length=len(train dataset).')
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f'SimpleMemory.momentum is the weight of the old '
+                             f'row and must be in [0, 1), got {momentum}.')
+        self.length = length
+        self.feat_dim = feat_dim
+        self.momentum = momentum
+        generator = torch.Generator().manual_seed(init_seed)
+        bank = torch.randn(length, feat_dim, generator=generator)
+        bank.div_(bank.norm(dim=1, keepdim=True))  # in place: 656 MB at IN-1k
+        self.register_buffer('feature_bank', bank)
+        self.sampler = AliasSampler(torch.ones(length))
+
+    def check_indices(self, idx: torch.Tensor) -> None:
+        """Raise a clear error for sample indices outside the bank."""
+        if idx.numel() and (int(idx.max()) >= self.length
+                            or int(idx.min()) < 0):
+            raise ValueError(
+                f'The memory bank has {self.length} rows but got sample '
+                f'index {int(idx.max())}: the bank is smaller than the '
+                f'training set. '
+                f'Set model.memory_bank.length to len(train dataset).')
+
+    def draw_negatives(self,
+                       num: int,
+                       generator: Optional[torch.Generator] = None
+                       ) -> torch.Tensor:
+        """``num`` bank indices drawn uniformly (alias method), ``(num,)``.
+        """
+        if self.sampler.alias.device != self.feature_bank.device:
+            self.sampler.to(self.feature_bank.device)
+        return self.sampler.draw(num, generator=generator)
+
+    @staticmethod
+    def _last_occurrence(idx: torch.Tensor,
+                         feature: torch.Tensor
+                         ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Deduplicate ``idx`` keeping the last feature of each index (a
+        padded DistributedSampler repeats samples), so the update is
+        deterministic and the same on every rank."""
+        uniq, inverse = torch.unique(idx, return_inverse=True)
+        order = torch.arange(idx.numel(), device=idx.device)
+        last = torch.full((uniq.numel(), ), -1, dtype=torch.long,
+                          device=idx.device)
+        last = last.scatter_reduce(0, inverse, order, reduce='amax')
+        return uniq, feature[last]
+
+    @torch.no_grad()
+    def update(self, idx: torch.Tensor, feature: torch.Tensor) -> None:
+        """Momentum-update the rows ``idx`` with ``feature``.
+
+        Args:
+            idx (torch.Tensor): Sample indices of this rank's batch, ``(B,)``.
+            feature (torch.Tensor): Their features, ``(B, feat_dim)`` (they
+                are L2-normalised here). Every rank must pass the same ``B``.
+        """
+        idx = idx.to(self.feature_bank.device).long()
+        feature = F.normalize(feature.detach().float(), dim=1)
+        feature = feature.to(self.feature_bank.dtype)
+        if get_world_size() > 1:
+            idx = torch.cat(all_gather(idx))
+            feature = torch.cat(all_gather(feature))
+        self.check_indices(idx)
+        idx, feature = self._last_occurrence(idx, feature)
+        old = self.feature_bank[idx]
+        new = self.momentum * old + (1.0 - self.momentum) * feature
+        self.feature_bank[idx] = F.normalize(new, dim=1)

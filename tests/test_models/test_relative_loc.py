@@ -1,0 +1,85 @@
+"""RelativeLoc: pair formation, neck fusion, configs, training."""
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+import mmssl_ext  # noqa: F401
+from tests.helpers import REPO_ROOT
+from tests.test_models.dist_scripts.classic_common import tiny_cfg
+
+DIR = 'configs/relative_loc/'
+FMNIST_CFG = (DIR + 'relative-loc_resnet18-cifar-w16_1xb32-steplr-2e_'
+              'fashion-mnist-96px.py')
+FULL_CFGS = [DIR + 'relative-loc_resnet50_8xb64-steplr-70e_in1k.py',
+             DIR + 'relative-loc_resnet50_8xb64-steplr-70e_custom-dataset.py',
+             FMNIST_CFG]
+
+
+def test_preprocessor_forms_8n_pairs():
+    pre = MODELS.build(dict(type='RelativeLocDataPreprocessor',
+                            mean=[0.] * 3, std=[1.] * 3))
+    # patch k of sample n has value 100 * n + k (k = 0 is the centre)
+    patches = [torch.stack([torch.full((3, 2, 2), 100. * n + k)
+                            for n in range(2)]) for k in range(9)]
+    centres, neighbours = pre(dict(inputs=patches,
+                                   data_samples=None))['inputs']
+    assert centres.shape == neighbours.shape == (16, 3, 2, 2)
+    assert centres[:, 0, 0, 0].tolist() == [0.] * 8 + [100.] * 8
+    assert neighbours[:, 0, 0, 0].tolist() == (
+        [float(k) for k in range(1, 9)] + [100. + k for k in range(1, 9)])
+    with pytest.raises(TypeError, match='RelativeLocPatches'):
+        pre(dict(inputs=patches[:4], data_samples=None))
+
+
+def test_neck_concatenates_centre_and_neighbour():
+    neck = MODELS.build(dict(type='RelativeLocNeck', in_channels=3,
+                             out_channels=5, dropout=0.))
+    neck.eval()
+    x = torch.randn(8, 3, 2, 2)  # 4 centres, then 4 neighbours
+    out, = neck((x, ))
+    pooled = x.mean(dim=(2, 3))
+    fused = torch.cat([pooled[:4], pooled[4:]], dim=1)
+    expected = torch.relu(neck.norm(neck.fc(fused)))
+    torch.testing.assert_close(out, expected)
+    with pytest.raises(ValueError, match='even batch'):
+        neck(torch.randn(3, 3))
+
+
+def test_model_loss_and_wrong_preprocessor():
+    model = MODELS.build(dict(
+        type='RelativeLoc',
+        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
+                      base_channels=8),
+        neck=dict(type='RelativeLocNeck', in_channels=64, out_channels=32),
+        head=dict(type='PretextClsHead', in_channels=32, num_classes=8,
+                  with_avg_pool=False)))
+    samples = [DataSample(patch_label=np.arange(8)) for _ in range(2)]
+    centres, neighbours = torch.randn(16, 3, 8, 8), torch.randn(16, 3, 8, 8)
+    losses = model.loss([centres, neighbours], samples)
+    assert losses['loss'].requires_grad
+    with pytest.raises(TypeError, match='RelativeLocDataPreprocessor'):
+        model.loss(torch.randn(16, 3, 8, 8), samples)
+
+
+@pytest.mark.parametrize('path', FULL_CFGS, ids=osp.basename)
+def test_configs_parse_and_build(path):
+    cfg = Config.fromfile(osp.join(REPO_ROOT, path))
+    assert cfg.model.head.num_classes == 8
+    cfg.model.backbone.pop('norm_cfg', None)
+    model = MODELS.build(cfg.model)
+    assert type(model).__name__ == 'RelativeLoc'
+
+
+def test_tiny_end_to_end_train(fmnist_tiny, tmp_path):
+    cfg = tiny_cfg(FMNIST_CFG, fmnist_tiny, str(tmp_path), max_iters=2,
+                   batch_size=4)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    loss = runner.message_hub.get_scalar('train/loss').current()
+    assert np.isfinite(loss) and loss > 0
