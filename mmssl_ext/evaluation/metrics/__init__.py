@@ -1,0 +1,1 @@
+from .multi_head_accuracy import MultiHeadAccuracy  # noqa: F401

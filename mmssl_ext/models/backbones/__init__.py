@@ -1,0 +1,1 @@
+from .resnet_feats import ResNetFeats  # noqa: F401

@@ -1,0 +1,281 @@
+"""VOC07 linear-SVM and low-shot SVM evaluation (FAIR self-supervision
+benchmark protocol, `Goyal et al. 2019 <https://arxiv.org/abs/1905.01235>`_,
+as MMSelfSup ran it).
+
+Label convention (per image and class), as in that benchmark:
+``1`` = present, ``0`` = absent, ``-1`` = difficult (only difficult
+instances). Training: features are L2-normalised; one ``LinearSVC`` per
+class (squared hinge, L2, ``class_weight={1: 2, -1: 1}``) with difficult
+images counted as negatives; the cost is chosen per class by 3-fold
+cross-validation (sklearn ``average_precision`` scoring). Testing: difficult
+images are excluded and AP is the area under the precision envelope
+(:func:`voc_ap`).
+
+Low-shot: for k positives per class and each of several independent
+samplings, the k positives are drawn at random from the class's positives and
+every other training image is a negative; an SVM is trained for every cost
+and the reported cost per k is the one with the best test mAP averaged over
+the samplings (the benchmark has no validation split for low-shot).
+"""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+#: The benchmark's cost list.
+DEFAULT_COSTS = (1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0)
+#: The benchmark's low-shot k values and number of samplings.
+LOW_SHOT_KS = (1, 2, 4, 8, 16, 32, 64, 96)
+LOW_SHOT_SAMPLES = 5
+
+__all__ = ['DEFAULT_COSTS', 'LOW_SHOT_KS', 'LOW_SHOT_SAMPLES', 'l2_normalize',
+           'voc_ap', 'precision_recall', 'train_svms_crossval',
+           'svm_decision', 'evaluate_svms', 'low_shot_targets', 'low_shot_svm']
+
+
+def _sklearn():
+    try:
+        from sklearn.model_selection import cross_val_score
+        from sklearn.svm import LinearSVC
+    except ImportError as exc:
+        raise ImportError(
+            'The VOC07 SVM benchmark needs scikit-learn: '
+            '`pip install scikit-learn`.') from exc
+    return LinearSVC, cross_val_score
+
+
+def l2_normalize(features: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    """Row-wise ``x / (||x|| + eps)``; ``(N, D)`` -> ``(N, D)`` float32."""
+    features = np.asarray(features, dtype=np.float32)
+    norms = np.linalg.norm(features, axis=1, keepdims=True)
+    return features / (norms + eps)
+
+
+def precision_recall(labels: np.ndarray, scores: np.ndarray
+                     ) -> Tuple[np.ndarray, np.ndarray]:
+    """Precision and recall after each detection, by decreasing score.
+
+    Args:
+        labels (np.ndarray): ``(N,)`` with ``1`` positive, ``0`` negative,
+            ``-1`` ignored (difficult).
+        scores (np.ndarray): ``(N,)``.
+
+    Returns:
+        tuple: precision ``(M,)``, recall ``(M,)`` over the M non-ignored.
+    """
+    labels = np.asarray(labels)
+    scores = np.asarray(scores, dtype=np.float64)
+    keep = labels != -1
+    labels, scores = labels[keep], scores[keep]
+    order = np.argsort(-scores, kind='stable')
+    hits = (labels[order] == 1).astype(np.float64)
+    tp = np.cumsum(hits)
+    fp = np.cumsum(1.0 - hits)
+    num_pos = hits.sum()
+    precision = tp / np.maximum(tp + fp, np.finfo(np.float64).eps)
+    recall = tp / num_pos if num_pos > 0 else np.zeros_like(tp)
+    return precision, recall
+
+
+def voc_ap(labels: np.ndarray, scores: np.ndarray) -> float:
+    """Average precision as the benchmark computes it.
+
+    Precision is replaced by its envelope (the maximum precision at any
+    recall >= r) and integrated over recall (no 11-point sampling).
+    Difficult images (label ``-1``) are excluded.
+
+    Args:
+        labels (np.ndarray): ``(N,)`` in {1, 0, -1}.
+        scores (np.ndarray): ``(N,)`` classifier scores.
+
+    Returns:
+        float: AP in [0, 1]; 0 if the class has no positive.
+    """
+    precision, recall = precision_recall(labels, scores)
+    if recall.size == 0 or recall[-1] == 0:
+        return 0.0
+    mrec = np.concatenate([[0.0], recall, [1.0]])
+    mpre = np.concatenate([[0.0], precision, [0.0]])
+    mpre = np.maximum.accumulate(mpre[::-1])[::-1]  # precision envelope
+    steps = np.nonzero(mrec[1:] != mrec[:-1])[0] + 1
+    return float(np.sum((mrec[steps] - mrec[steps - 1]) * mpre[steps]))
+
+
+def _check(features: np.ndarray, targets: np.ndarray) -> None:
+    if features.ndim != 2 or targets.ndim != 2 or len(features) != len(
+            targets):
+        raise ValueError(
+            f'features must be (N, D) and targets (N, C) with the same N, '
+            f'got {features.shape} and {targets.shape}.')
+    bad = np.setdiff1d(np.unique(targets), [-1, 0, 1])
+    if bad.size:
+        raise ValueError(f'targets may hold 1 (present), 0 (absent) and -1 '
+                         f'(difficult) only, found {bad.tolist()}.')
+
+
+def _svm(cost: float):
+    LinearSVC, _ = _sklearn()
+    return LinearSVC(C=cost, class_weight={1: 2, -1: 1}, intercept_scaling=1.0,
+                     penalty='l2', loss='squared_hinge', tol=1e-4, dual=True,
+                     max_iter=2000)
+
+
+def _train_labels(column: np.ndarray) -> np.ndarray:
+    """{1, 0, -1} -> {1, -1}: difficult images are negatives in training."""
+    return np.where(column == 1, 1, -1).astype(np.int32)
+
+
+def _fit_class(features, column, costs, cv):
+    import warnings
+    from sklearn.exceptions import ConvergenceWarning
+    _, cross_val_score = _sklearn()
+    labels = _train_labels(column)
+    if (labels == 1).sum() < cv or (labels == -1).sum() < cv:
+        raise ValueError(
+            f'A class has {(labels == 1).sum()} positives and '
+            f'{(labels == -1).sum()} negatives; {cv}-fold cross-validation '
+            f'needs at least {cv} of each. Use more training images.')
+    cv_aps = []
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', ConvergenceWarning)
+        for cost in costs:
+            cv_aps.append(cross_val_score(
+                _svm(cost), features, labels, cv=cv,
+                scoring='average_precision').mean())
+        best = int(np.argmax(cv_aps))
+        clf = _svm(costs[best]).fit(features, labels)
+    return np.asarray(cv_aps), best, clf.coef_.ravel().copy(), float(
+        clf.intercept_[0])
+
+
+def train_svms_crossval(features: np.ndarray,
+                        targets: np.ndarray,
+                        costs: Sequence[float] = DEFAULT_COSTS,
+                        cv: int = 3,
+                        n_jobs: int = 1,
+                        normalize: bool = True) -> Dict[str, np.ndarray]:
+    """Train one linear SVM per class, cost chosen by cross-validation.
+
+    Args:
+        features (np.ndarray): ``(N, D)`` training features.
+        targets (np.ndarray): ``(N, C)`` in {1, 0, -1}.
+        costs (Sequence[float]): candidate C values.
+            Defaults to :data:`DEFAULT_COSTS`.
+        cv (int): folds. Defaults to 3.
+        n_jobs (int): classes trained in parallel (joblib). Defaults to 1.
+        normalize (bool): L2-normalise the features. Defaults to True.
+
+    Returns:
+        dict: ``weight`` ``(C, D)``, ``bias`` ``(C,)``, ``cost`` ``(C,)``
+        (chosen), ``cv_ap`` ``(C, len(costs))``.
+    """
+    from joblib import Parallel, delayed
+    features = l2_normalize(features) if normalize else np.asarray(
+        features, np.float32)
+    targets = np.asarray(targets)
+    _check(features, targets)
+    costs = [float(c) for c in costs]
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_class)(features, targets[:, c], costs, cv)
+        for c in range(targets.shape[1]))
+    return dict(
+        weight=np.stack([r[2] for r in results]).astype(np.float32),
+        bias=np.asarray([r[3] for r in results], np.float32),
+        cost=np.asarray([costs[r[1]] for r in results]),
+        cv_ap=np.stack([r[0] for r in results]))
+
+
+def svm_decision(model: Dict[str, np.ndarray], features: np.ndarray,
+                 normalize: bool = True) -> np.ndarray:
+    """``(N, D)`` -> ``(N, C)`` SVM scores."""
+    features = l2_normalize(features) if normalize else features
+    return features @ model['weight'].T + model['bias']
+
+
+def evaluate_svms(model: Dict[str, np.ndarray], features: np.ndarray,
+              targets: np.ndarray, normalize: bool = True
+              ) -> Tuple[np.ndarray, float]:
+    """Per-class AP (difficult excluded) and mAP, both in percent."""
+    targets = np.asarray(targets)
+    scores = svm_decision(model, features, normalize)
+    _check(scores, targets)
+    aps = np.array([voc_ap(targets[:, c], scores[:, c])
+                    for c in range(targets.shape[1])]) * 100
+    return aps, float(aps.mean())
+
+
+def low_shot_targets(targets: np.ndarray, k: int, sample: int,
+                     seed: int = 0) -> np.ndarray:
+    """Training labels with k random positives per class, the rest negative.
+
+    Args:
+        targets (np.ndarray): ``(N, C)`` full training labels {1, 0, -1}.
+        k (int): positives kept per class.
+        sample (int): index of the independent sampling.
+        seed (int): base seed. Defaults to 0.
+
+    Returns:
+        np.ndarray: ``(N, C)`` in {1, 0}.
+    """
+    targets = np.asarray(targets)
+    out = np.zeros_like(targets, dtype=np.int32)
+    for c in range(targets.shape[1]):
+        pos = np.nonzero(targets[:, c] == 1)[0]
+        if len(pos) < k:
+            raise ValueError(
+                f'Class {c} has {len(pos)} positives, fewer than k={k}: '
+                f'drop k={k} from the low-shot list or use more data.')
+        rng = np.random.default_rng([seed, sample, k, c])
+        out[rng.choice(pos, size=k, replace=False), c] = 1
+    return out
+
+
+def _fit_fixed(features, column, cost):
+    import warnings
+    from sklearn.exceptions import ConvergenceWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', ConvergenceWarning)
+        clf = _svm(cost).fit(features, _train_labels(column))
+    return clf.coef_.ravel().copy(), float(clf.intercept_[0])
+
+
+def low_shot_svm(train_features: np.ndarray,
+                 train_targets: np.ndarray,
+                 test_features: np.ndarray,
+                 test_targets: np.ndarray,
+                 ks: Sequence[int] = LOW_SHOT_KS,
+                 num_samples: int = LOW_SHOT_SAMPLES,
+                 costs: Sequence[float] = DEFAULT_COSTS,
+                 seed: int = 0,
+                 n_jobs: int = 1) -> List[dict]:
+    """Low-shot SVM: mAP per k, cost chosen by mean test mAP over samplings.
+
+    Returns:
+        list[dict]: per k: ``k``, ``cost``, ``mean``, ``std``, ``min``,
+        ``max`` (mAP % over the samplings at the chosen cost) and ``map``
+        ``(num_samples, len(costs))``.
+    """
+    from joblib import Parallel, delayed
+    train_features = l2_normalize(train_features)
+    test_features = l2_normalize(test_features)
+    _check(train_features, np.asarray(train_targets))
+    costs = [float(c) for c in costs]
+    num_classes = np.asarray(train_targets).shape[1]
+    report = []
+    for k in ks:
+        maps = np.zeros((num_samples, len(costs)))
+        for s in range(num_samples):
+            labels = low_shot_targets(train_targets, k, s, seed)
+            for j, cost in enumerate(costs):
+                fits = Parallel(n_jobs=n_jobs)(
+                    delayed(_fit_fixed)(train_features, labels[:, c], cost)
+                    for c in range(num_classes))
+                model = dict(weight=np.stack([f[0] for f in fits]),
+                             bias=np.asarray([f[1] for f in fits]))
+                maps[s, j] = evaluate_svms(model, test_features, test_targets,
+                                       normalize=False)[1]
+        best = int(np.argmax(maps.mean(0)))
+        col = maps[:, best]
+        report.append(dict(k=int(k), cost=costs[best], mean=float(col.mean()),
+                           std=float(col.std()), min=float(col.min()),
+                           max=float(col.max()), map=maps))
+    return report
