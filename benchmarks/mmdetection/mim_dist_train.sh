@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Fine-tune an mmdet model from a pretrained backbone through MIM.
+#
+#   bash benchmarks/mmdetection/mim_dist_train.sh CONFIG PRETRAIN GPUS [ARGS...]
+#
+# CONFIG    an mmdet config, e.g. one under configs/benchmarks/mmdetection/
+# PRETRAIN  backbone weights (tools/model_converters/extract_backbone_weights.py)
+#           or a whole pretraining checkpoint (its backbone.* keys are used)
+# GPUS      processes on this machine; 0 = one CPU process (launcher none)
+# ARGS      passed to mmdet's tools/train.py, e.g. --amp, --resume, or
+#           --cfg-options key=value ... (merged after the PRETRAIN options)
+# Environment: PORT (default 29500), WORK_DIR (default
+#   work_dirs/benchmarks/mmdet/<config name>/<pretrain name>), PYTHON.
+#
+# Before training, tools/benchmarks/check_transfer_pretrain.py stops with a
+# message if mmcv's compiled ops are missing (fix: make mmcv-full), if CONFIG
+# or PRETRAIN is missing, if CONFIG is not an mmdet config, if PRETRAIN is a
+# Sobel (2-channel) backbone or does not match the config's backbone.
+set -e
+if [ $# -lt 3 ]; then
+    sed -n '2,18p' "$0" >&2
+    exit 2
+fi
+CFG=$1
+PRETRAIN=$2
+GPUS=$3
+shift 3
+PORT=${PORT:-29500}
+source "$(dirname "$0")/../../tools/benchmarks/transfer_launch.sh"
+transfer_prepare mmdet "$CFG" "$PRETRAIN" "$@"
+
+if [ "$GPUS" = 0 ]; then
+    LAUNCH=(--launcher none --gpus 0)
+else
+    LAUNCH=(--launcher pytorch --gpus "$GPUS" --port "$PORT")
+fi
+set -x
+mim train mmdet "$CFG" "${LAUNCH[@]}" --work-dir "$WORK_DIR" \
+    "${OTHER_ARGS[@]}" --cfg-options "${CFG_OPTS[@]}"
