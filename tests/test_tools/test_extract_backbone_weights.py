@@ -201,17 +201,18 @@ def test_vit_round_trip_mmpretrain_and_mmseg(tmp_path):
         pytest.skip('mmseg needs mmcv compiled ops (mmcv._ext), absent: '
                     'install the mmcv-full wheel to run the mmseg part.')
     try:
-        import mmseg.models  # noqa: F401
-        from mmseg.registry import MODELS as SEG
+        # the class itself: a registry build would follow whatever default
+        # scope an earlier test left (mmpretrain's VisionTransformer)
+        from mmseg.models.backbones import VisionTransformer as SegViT
     except ImportError as exc:
         pytest.skip(f'mmseg is not installed ({exc}).')
     seg_file = tmp_path / 'vit_mmseg.pth'
     tool.main([str(ckpt), str(seg_file), '--target', 'mmseg-vit'])
-    seg = SEG.build(dict(
-        type='VisionTransformer', **VIT, embed_dims=32, num_layers=2,
+    seg = SegViT(
+        **VIT, embed_dims=32, num_layers=2,
         num_heads=2, mlp_ratio=2, patch_bias=True, out_indices=(1, ),
         norm_cfg=dict(type='LN', eps=1e-6),   # mmpretrain's LN eps
-        init_cfg=dict(type='Pretrained', checkpoint=str(seg_file))))
+        init_cfg=dict(type='Pretrained', checkpoint=str(seg_file)))
     seg.init_weights()
     seg.eval()
     tool.verify_backbone_loaded(

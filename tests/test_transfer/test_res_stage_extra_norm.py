@@ -14,7 +14,11 @@ def mmdet_models():
     require_transfer_extras()
     import mmssl_ext.transfer  # noqa: F401
     from mmdet.registry import MODELS
-    return MODELS
+    from mmengine.registry import DefaultScope
+    # Registry.build follows the current default scope; earlier tests may
+    # have left 'mmpretrain', whose registry lacks mmdet-only modules.
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        yield MODELS
 
 
 def test_every_transfer_module_is_registered_in_mmdet_or_mmseg(mmdet_models):
