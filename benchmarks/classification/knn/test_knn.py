@@ -25,6 +25,7 @@ import time
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.dist import get_rank, init_dist
+from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
@@ -106,6 +107,8 @@ def main(argv=None) -> int:
         else:
             init_dist(args.launcher, backend=backend)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    # model.init_weights() logs every parameter at INFO; keep the table legible
+    MMLogger.get_instance('mmssl_ext_knn', log_level='WARNING')
     knn_cfg = cfg.get('knn', {})
     ks = args.ks or knn_cfg.get('ks', [20])
     temperature = args.temperature or knn_cfg.get('temperature', 0.07)
