@@ -130,3 +130,26 @@ def test_missing_checkpoint_is_explained(tmp_path):
         env=dict(os.environ, WORK_DIR=str(tmp_path)), capture_output=True,
         text=True)
     assert proc.returncode == 2 and 'epoch_3.pth' in proc.stderr
+
+
+def test_knn_data_option_supplies_missing_splits(fmnist_tiny, tmp_path):
+    """A config without kNN splits (ODC's) gets them from --knn-data."""
+    odc = osp.join(REPO_ROOT, 'configs', 'odc',
+                   'odc_resnet18-cifar-w16_1xb64-steplr-4e_fashion-mnist.py')
+    knn_data = osp.join(REPO_ROOT, 'configs', '_base_', 'datasets',
+                        'fashion-mnist_knn.py')
+    test_knn = osp.join(KNN_DIR, 'test_knn.py')
+    base = [sys.executable, test_knn, odc, '--random-init', '--ks', '5']
+    proc = subprocess.run(base, capture_output=True, text=True)
+    assert proc.returncode != 0 and '--knn-data' in proc.stderr
+    opts = ['--cfg-options',
+            f'knn_train_dataloader.dataset.data_root={fmnist_tiny}',
+            f'knn_test_dataloader.dataset.data_root={fmnist_tiny}',
+            'knn_train_dataloader.dataset.indices=60',
+            'knn_test_dataloader.dataset.indices=20',
+            'knn_train_dataloader.num_workers=0',
+            'knn_test_dataloader.num_workers=0']
+    proc = subprocess.run(base + ['--knn-data', knn_data] + opts,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert '| random init' in proc.stdout

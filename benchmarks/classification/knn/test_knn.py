@@ -14,6 +14,10 @@ Examples::
     python benchmarks/classification/knn/test_knn.py CONFIG --checkpoint CKPT \
         --ks 10 20 100 200 --temperature 0.07 \
         --cfg-options knn_train_dataloader.dataset.indices=10000
+    # a config without kNN splits (e.g. ODC): take them from another file
+    python benchmarks/classification/knn/test_knn.py \
+        configs/odc/odc_resnet18-cifar-w16_1xb64-steplr-4e_fashion-mnist.py \
+        --checkpoint CKPT --knn-data configs/_base_/datasets/fashion-mnist_knn.py
 """
 import argparse
 import json
@@ -50,6 +54,11 @@ def parse_args(argv=None):
                         '(seed from the config)')
     parser.add_argument('--raw-pixels', action='store_true',
                         help='also evaluate normalised raw pixels')
+    parser.add_argument('--knn-data', help='config file whose knn_train_'
+                        'dataloader / knn_test_dataloader (and knn) replace '
+                        "CONFIG's, e.g. configs/_base_/datasets/"
+                        'fashion-mnist_knn.py for any Fashion-MNIST pretraining '
+                        'config')
     parser.add_argument('--ks', type=int, nargs='+', default=None)
     parser.add_argument('--temperature', type=float, default=None)
     parser.add_argument('--layer', type=int, default=-1,
@@ -65,14 +74,22 @@ def parse_args(argv=None):
 
 def load_config(args) -> Config:
     cfg = Config.fromfile(args.config)
+    if args.knn_data:
+        data = Config.fromfile(args.knn_data)
+        missing = [k for k in REQUIRED_KEYS if k not in data]
+        if missing:
+            raise KeyError(f'--knn-data {args.knn_data} lacks {missing}.')
+        for key in REQUIRED_KEYS + ('knn', ):
+            if key in data:
+                cfg[key] = data[key]
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     missing = [k for k in REQUIRED_KEYS if k not in cfg]
     if missing:
         raise KeyError(
-            f'{args.config} lacks {missing}. Add a labelled train and test '
-            f'dataloader, e.g. `_base_ += ["../_base_/datasets/'
-            f'fashion-mnist_knn.py"]` or see that file for the shape.')
+            f'{args.config} lacks {missing}. Pass --knn-data with a config '
+            f'that defines them (e.g. configs/_base_/datasets/'
+            f'fashion-mnist_knn.py) or add them to the config.')
     return cfg
 
 
