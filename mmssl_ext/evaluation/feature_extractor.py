@@ -3,8 +3,8 @@
 Used by the kNN benchmark and the demo. Works in one process and under
 ``torch.distributed``: the dataloader is sharded with a non-shuffling
 ``DefaultSampler`` and the shards are put back in dataset order with
-:func:`mmengine.dist.collect_results`, so every caller gets features in the
-order of ``dataset[i]``.
+:func:`mmengine.dist.collect_results` on rank 0, in the order of
+``dataset[i]``.
 """
 import re
 from typing import Optional
@@ -107,7 +107,9 @@ def extract_features(model: torch.nn.Module,
             instead of backbone features. Defaults to False.
 
     Returns:
-        Tensor: (N, D) float32 features on CPU (on every rank).
+        Tensor | None: (N, D) float32 features on CPU on rank 0; ``None`` on
+        the other ranks (at ImageNet scale the matrix is ~10 GB: only the
+        rank that classifies holds it).
     """
     if isinstance(dataloader, dict):
         dataloader = Runner.build_dataloader(dataloader)
@@ -125,20 +127,5 @@ def extract_features(model: torch.nn.Module,
             if out.ndim == 4:
                 out = F.adaptive_avg_pool2d(out, 1).flatten(1)
         feats.extend(out.float().cpu().unbind(0))
-    size = len(dataloader.dataset)
-    gathered = collect_results(feats, size, device='cpu')
-    if get_rank() == 0:
-        result = torch.stack(gathered)
-    else:
-        result = None
-    return _broadcast_from_rank0(result)
-
-
-def _broadcast_from_rank0(tensor: Optional[torch.Tensor]) -> torch.Tensor:
-    from mmengine.dist import broadcast_object_list, get_world_size
-    if get_world_size() == 1:
-        return tensor
-    holder = [tensor]
-    broadcast_object_list(holder, src=0)
-    return holder[0]
-
+    gathered = collect_results(feats, len(dataloader.dataset), device='cpu')
+    return torch.stack(gathered) if get_rank() == 0 else None

@@ -150,11 +150,11 @@ def main(argv=None) -> int:
             model = model.cuda()  # init_dist chose this rank's device
         train_feats = extract_features(model, train_loader, args.layer, raw)
         test_feats = extract_features(model, test_loader, args.layer, raw)
-        result = knn_accuracy(train_feats, train_labels, test_feats,
-                              test_labels, ks=ks, temperature=temperature)
-        timings[name] = time.perf_counter() - start
-        rows.append((name, result))
-        if get_rank() == 0:
+        if get_rank() == 0:  # only rank 0 holds the gathered features
+            result = knn_accuracy(train_feats, train_labels, test_feats,
+                                  test_labels, ks=ks, temperature=temperature)
+            timings[name] = time.perf_counter() - start
+            rows.append((name, result))
             print(f'[knn] {name}: {result} ({timings[name]:.1f} s, '
                   f'{len(train_labels)} train / {len(test_labels)} test)',
                   flush=True)
