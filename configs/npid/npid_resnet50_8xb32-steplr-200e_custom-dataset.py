@@ -1,8 +1,8 @@
 # NPID on your own images: a folder of images in any subfolder layout, no
 # labels (mmpretrain CustomDataset with `with_label=False` scans it
 # recursively). Set `num_train_samples` to the number of images: the memory
-# bank needs exactly one row per image (training stops with a clear error at
-# the first batch if the bank is smaller).
+# bank needs exactly one row per image (MemoryBankCheckHook stops with a clear
+# error before the first iteration otherwise).
 _base_ = './npid_resnet50_8xb32-steplr-200e_in1k.py'
 
 data_root = 'data/custom/'

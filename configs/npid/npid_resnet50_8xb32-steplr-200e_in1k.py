@@ -74,6 +74,9 @@ param_scheduler = [
 ]
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=200)
 
+# stops before training if memory_bank.length != len(train dataset)
+custom_hooks = [dict(type='MemoryBankCheckHook')]
+
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3))
 

@@ -38,6 +38,7 @@ EXAMPLES = {
         'SwAVQueueHook': dict(type='SwAVQueueHook', queue_length=64,
                               frozen_layers_cfg=dict(prototypes=10)),
         'MomentumUpdateHook': dict(type='MomentumUpdateHook', end_tau=1.0),
+        'MemoryBankCheckHook': dict(type='MemoryBankCheckHook'),
     },
     'TRANSFORMS': {
         'RotationViews': dict(type='RotationViews'),

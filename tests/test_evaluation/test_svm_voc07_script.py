@@ -94,3 +94,23 @@ def test_two_processes_match_one(fmnist_tiny, tmp_path):
     for f in ('feat1', 'feat5'):
         assert dist['features'][f]['ap'] == pytest.approx(
             single['features'][f]['ap'], abs=1e-3)
+
+
+def test_cifar_stem_backbone_gives_all_layers(fmnist_tiny, tmp_path):
+    """A ResNet_CIFAR pretraining config (the demo's) runs with
+    ResNetFeats_CIFAR: feat1 keeps the full 32 px resolution."""
+    from mmpretrain.models.backbones import ResNet_CIFAR
+    tool = load_tool('../benchmarks/classification/svm_voc07/svm_voc07.py')
+    args = _setup(fmnist_tiny, tmp_path, 60, 20)
+    (tmp_path / 'cfg.py').write_text(
+        CFG_TEXT.replace("type='ResNet'", "type='ResNet_CIFAR'"))
+    net = ResNet_CIFAR(depth=18, stem_channels=8, base_channels=8)
+    torch.save({'state_dict': {'backbone.' + k: v
+                               for k, v in net.state_dict().items()}},
+               tmp_path / 'backbone.pth')
+    args[args.index('--pool-sizes') + 1:args.index('--costs')] = [
+        '32', '2', '2', '2', '4']
+    feats = tool.main(args)['features']
+    # adaptive pooling to 32 keeps feat1 (8 x 32 x 32) unpooled
+    assert feats['feat1']['dim'] == 8 * 32 * 32
+    assert feats['feat5']['dim'] == 64 * 4 * 4  # CIFAR feat5 is 4 x 4

@@ -169,3 +169,23 @@ def test_two_process_banks_are_identical(fmnist_tiny, tmp_path):
     assert torch.equal(banks[0], banks[1])
     # 3 iters x 2 ranks x 8 samples, all distinct with a shuffled sampler
     assert (banks[0] != init).any(dim=1).sum() == 48
+
+
+@pytest.mark.parametrize('length', [255, 300])
+def test_bank_not_matching_dataset_stops_before_training(
+        fmnist_tiny, tmp_path, length):
+    """The NPID configs carry MemoryBankCheckHook: a bank smaller or larger
+    than the 256-image training set stops in before_train, before any
+    iteration ran (no bank row touched)."""
+    cfg = tiny_cfg(FMNIST_CFG, fmnist_tiny, str(tmp_path), max_iters=2)
+    assert {'type': 'MemoryBankCheckHook'} in [
+        dict(h) for h in cfg.custom_hooks]
+    cfg.model.memory_bank.length = length
+    cfg.model.neg_num = 64
+    runner = Runner.from_cfg(cfg)
+    bank0 = runner.model.memory_bank.feature_bank.clone()
+    with pytest.raises(ValueError, match=r'training set has 256 samples but '
+                       rf'model.memory_bank has length={length}.*to 256'):
+        runner.train()
+    assert runner.iter == 0
+    assert torch.equal(runner.model.memory_bank.feature_bank, bank0)

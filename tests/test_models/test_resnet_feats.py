@@ -52,3 +52,26 @@ def test_frozen_and_sobel_input():
     assert not model.norm1.training
     assert model(torch.randn(1, 2, 32, 32))[0].shape == (1, 8, 16, 16)
     assert model.eval() is model
+
+
+def test_cifar_variant_matches_resnet_cifar():
+    from mmpretrain.models.backbones import ResNet_CIFAR
+
+    from mmssl_ext.models.backbones import ResNetFeats_CIFAR
+    kw = dict(depth=18, stem_channels=8, base_channels=8)
+    ref = ResNet_CIFAR(**kw, out_indices=(0, 1, 2, 3))
+    ref.eval()  # mmpretrain's ResNet.train() returns None
+    ours = ResNetFeats_CIFAR(**kw).eval()
+    assert ours.state_dict().keys() == ref.state_dict().keys()
+    ours.load_state_dict(ref.state_dict())
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        feats = ours(x)
+        stem = ref.relu(ref.norm1(ref.conv1(x)))
+        assert torch.equal(feats[0], stem)
+        assert [tuple(f.shape[2:]) for f in feats] == [
+            (32, 32), (32, 32), (16, 16), (8, 8), (4, 4)]
+        for a, b in zip(feats[1:], ref(x)):
+            assert torch.equal(a, b)
+    with pytest.raises(ValueError, match='deep_stem'):
+        ResNetFeats_CIFAR(depth=18, deep_stem=True)

@@ -101,15 +101,17 @@ def build_feature_model(cfg, checkpoint, features, pool_sizes):
     from mmpretrain.registry import MODELS
     indices = feat_indices(features)
     backbone_cfg = dict(cfg.model.backbone)
-    if backbone_cfg['type'] not in ('ResNet', 'ResNetV1c', 'ResNetV1d',
-                                    'ResNetFeats', 'mmpretrain.ResNet'):
-        if list(features) != ['feat5']:
-            raise ValueError(
-                f'Feature layers {features} need a ResNet backbone; '
-                f'{backbone_cfg["type"]} only supports FEATURE_LIST="feat5".')
-    else:
+    btype = backbone_cfg['type'].split('.')[-1]
+    if btype in ('ResNet', 'ResNetV1c', 'ResNetV1d', 'ResNetFeats'):
         backbone_cfg['type'] = 'ResNetFeats'
         backbone_cfg['out_indices'] = indices
+    elif btype in ('ResNet_CIFAR', 'ResNetFeats_CIFAR'):
+        backbone_cfg['type'] = 'ResNetFeats_CIFAR'
+        backbone_cfg['out_indices'] = indices
+    elif list(features) != ['feat5']:
+        raise ValueError(
+            f'Feature layers {features} need a ResNet backbone; '
+            f'{backbone_cfg["type"]} only supports FEATURE_LIST="feat5".')
     backbone_cfg.pop('init_cfg', None)
     backbone_cfg.pop('frozen_stages', None)
     backbone = MODELS.build(backbone_cfg)
