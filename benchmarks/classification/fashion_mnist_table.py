@@ -25,13 +25,13 @@ result is already there is not run again (delete it to redo).
 ``none`` means random initialisation (seed 0, the configs' seed).
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
-import time
+
+from mmssl_ext.evaluation.run_utils import (last_val_metrics,
+                                            parse_model_specs, run_logged)
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 BENCH = 'configs/benchmarks/classification/fashion_mnist/'
@@ -75,47 +75,11 @@ def parse_args(argv=None):
 
 
 def parse_models(specs):
-    models = []
-    for spec in specs:
-        name, sep, ckpt = spec.partition('=')
-        if not sep or not name:
-            raise SystemExit(f'--model {spec!r}: expected NAME=CKPT or '
-                             f'NAME=none.')
-        if ckpt.lower() == 'none':
-            ckpt = None
-        elif not osp.isfile(ckpt):
-            raise SystemExit(f'--model {name}: checkpoint {ckpt} does not '
-                             f'exist.')
-        models.append((name, ckpt))
-    return models
+    return parse_model_specs(specs)
 
 
 def run(cmd, log):
-    print('$ ' + ' '.join(cmd), flush=True)
-    t0 = time.time()
-    with open(log, 'w') as fh:
-        proc = subprocess.run(cmd, cwd=REPO, stdout=fh,
-                              stderr=subprocess.STDOUT)
-    if proc.returncode:
-        raise SystemExit(f'failed (rc={proc.returncode}); see {log}')
-    return time.time() - t0
-
-
-def last_val_metrics(work_dir):
-    """The last validation entry of an mmengine run (its scalars.json)."""
-    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                      'scalars.json')))
-    if not files:
-        raise SystemExit(f'no scalars.json under {work_dir}')
-    last = None
-    with open(files[-1]) as fh:
-        for line in fh:
-            entry = json.loads(line)
-            if 'lr' not in entry and 'loss' not in entry:
-                last = entry
-    if last is None:
-        raise SystemExit(f'no validation entry in {files[-1]}')
-    return last
+    return run_logged(cmd, log, REPO)
 
 
 def step_knn(ckpt, out_dir):
