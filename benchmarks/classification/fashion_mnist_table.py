@@ -5,7 +5,8 @@ the demo's architecture (narrow CIFAR-stem ResNet-18 at 32 px) and prints a
 markdown table:
 
 - kNN (k=20, T=0.07; 10k train images as memory, 10k test images),
-- avgpool linear (frozen backbone, 2 epochs),
+- avgpool linear (frozen backbone, BN without affine + linear, 2 epochs;
+  see the config for why the BN),
 - feat1-feat5 multi-head linear (frozen backbone, 2 epochs),
 - semi-supervised fine-tuning on 1 % and 10 % per-class subsets
   (lr 0.01, head lr x10; ~400 iterations each),
