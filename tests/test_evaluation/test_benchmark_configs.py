@@ -77,10 +77,14 @@ def test_config_builds(path):
         assert model.backbone.conv1.in_channels == 2
 
 
-def _backbone_file(tmp_path, in_channels):
-    from mmpretrain.models.backbones import ResNet
-    net = ResNet(depth=18, stem_channels=8, base_channels=8,
-                 in_channels=in_channels)
+def _backbone_file(tmp_path, backbone_cfg):
+    """A random backbone of the config's own architecture, saved with the
+    ``backbone.`` prefix like an extracted pretraining checkpoint."""
+    from mmpretrain.registry import MODELS
+    init_default_scope('mmpretrain')
+    backbone_cfg = dict(backbone_cfg)
+    backbone_cfg.pop('init_cfg', None)
+    net = MODELS.build(backbone_cfg)
     path = tmp_path / 'backbone.pth'
     torch.save({'state_dict': {f'backbone.{k}': v
                                for k, v in net.state_dict().items()}}, path)
@@ -90,8 +94,7 @@ def _backbone_file(tmp_path, in_channels):
 @pytest.mark.parametrize('path', CPU, ids=_name)
 def test_cpu_sibling_trains(path, fmnist_tiny, tmp_path):
     cfg = Config.fromfile(path)
-    sobel = 'sobel' in path
-    ckpt, ref_state = _backbone_file(tmp_path, 2 if sobel else 3)
+    ckpt, ref_state = _backbone_file(tmp_path, cfg.model.backbone)
     cfg.model.backbone.init_cfg.checkpoint = ckpt
     cfg.work_dir = str(tmp_path / 'work')
     for split in ('train_dataloader', 'val_dataloader', 'test_dataloader'):

@@ -8,6 +8,7 @@ from mmengine.config import Config
 
 from tests.helpers import REPO_ROOT
 from tests.test_tools._load_tool import load_tool
+from tests.test_transfer.helpers import require_transfer_extras
 
 
 @pytest.fixture(scope='module')
@@ -18,6 +19,7 @@ def tool():
 @pytest.mark.parametrize('task', ['seg', 'det'])
 def test_schedule_options_apply_to_the_config(tool, task):
     """The options address existing keys of the real configs."""
+    require_transfer_extras()
     cfg = Config.fromfile(f"{REPO_ROOT}/{tool.TASKS[task]['config']}")
     opts = dict(o.split('=', 1) for o in tool.schedule_options(task, 400))
     cfg.merge_from_dict({k: eval(v) for k, v in opts.items()})
