@@ -6,6 +6,7 @@ Used by the kNN benchmark and the demo. Works in one process and under
 :func:`mmengine.dist.collect_results` on rank 0, in the order of
 ``dataset[i]``.
 """
+import functools
 import re
 from typing import Optional
 
@@ -17,6 +18,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import CheckpointLoader, Runner
 from mmengine.runner.utils import set_random_seed
 
+from mmpretrain.models.utils import SelfSupDataPreprocessor
 from mmpretrain.registry import MODELS
 
 __all__ = ['build_model_for_extraction', 'load_backbone_weights',
@@ -115,9 +117,15 @@ def extract_features(model: torch.nn.Module,
         dataloader = Runner.build_dataloader(dataloader)
     module = model.module if is_model_wrapper(model) else model
     module.eval()
+    pre = module.data_preprocessor
+    if getattr(pre, 'pretext_views_only', False):
+        # RotationPred / RelativeLoc: their preprocessors build the pretext
+        # batch from several views; extraction reads single images, which
+        # only need the normalisation of SelfSupDataPreprocessor.
+        pre = functools.partial(SelfSupDataPreprocessor.forward, pre)
     feats = []
     for data in dataloader:
-        data = module.data_preprocessor(data, False)  # also moves to device
+        data = pre(data, False)  # also moves to device
         inputs = data['inputs']
         if raw_pixels:
             out = inputs.flatten(1)

@@ -17,6 +17,10 @@ class RelativeLocDataPreprocessor(SelfSupDataPreprocessor):
     Arguments are those of ``SelfSupDataPreprocessor``.
     """
 
+    #: Training needs the pretext views; feature extraction (kNN, the kNN
+    #: hook) feeds plain images and normalises them with the parent class.
+    pretext_views_only = True
+
     def forward(self, data: dict, training: bool = False) -> dict:
         out = super().forward(data, training)
         patches = out['inputs']

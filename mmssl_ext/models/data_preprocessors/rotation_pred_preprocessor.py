@@ -15,6 +15,10 @@ class RotationPredDataPreprocessor(SelfSupDataPreprocessor):
     ``SelfSupDataPreprocessor``.
     """
 
+    #: Training needs the pretext views; feature extraction (kNN, the kNN
+    #: hook) feeds plain images and normalises them with the parent class.
+    pretext_views_only = True
+
     def forward(self, data: dict, training: bool = False) -> dict:
         out = super().forward(data, training)
         views = out['inputs']
