@@ -1,5 +1,7 @@
-"""count_parameters.py and visualize_tsne.py (with an extracted backbone)."""
+"""count_parameters.py, visualize_tsne.py (with an extracted backbone) and
+npid_bank_alignment.py."""
 import os
+import os.path as osp
 
 import numpy as np
 import pytest
@@ -71,3 +73,44 @@ def test_tsne_bad_inputs(tmp_path):
         tsne_tool.main([CFG, '--checkpoint', _extracted_backbone(
             tmp_path, False), '--data-root', str(tmp_path), '--ann-file',
             'x.txt', '--features', 'feat9'])
+
+
+def test_npid_bank_alignment(fmnist_tiny, tmp_path):
+    """A fresh (random) bank: the positive row is no better than a random
+    one. A bank whose rows are all the same unit vector: positive and
+    negative cosines are identical."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+    tool = load_tool('analysis_tools/npid_bank_alignment.py')
+    cfg_path = osp.join(REPO_ROOT, 'configs', 'npid',
+                        'npid_resnet18-cifar-w16_1xb64-steplr-2e_'
+                        'fashion-mnist.py')
+    init_default_scope('mmpretrain')
+    cfg = Config.fromfile(cfg_path)
+    cfg.model.memory_bank.length = 256
+    model = MODELS.build(cfg.model)
+    args = ['--num-samples', '16', '--num-negatives', '64', '--cfg-options',
+            f'train_dataloader.dataset.data_root={fmnist_tiny}',
+            'model.memory_bank.length=256']
+    fresh_ckpt = tmp_path / 'fresh.pth'
+    torch.save({'state_dict': model.state_dict()}, fresh_ckpt)
+    fresh = tool.main([cfg_path, str(fresh_ckpt)] + args)
+    assert fresh['samples'] == 16
+    assert abs(fresh['positive']) < 0.3 and abs(fresh['negative']) < 0.3
+    assert fresh['best_negative'] > fresh['positive']
+
+    state = model.state_dict()
+    row = torch.nn.functional.normalize(torch.randn(128), dim=0)
+    state['memory_bank.feature_bank'][:] = row
+    same_ckpt = tmp_path / 'same.pth'
+    torch.save({'state_dict': state}, same_ckpt)
+    same = tool.main([cfg_path, str(same_ckpt)] + args)
+    assert same['positive'] == pytest.approx(same['negative'], abs=1e-6)
+    assert same['best_negative'] == pytest.approx(same['negative'], abs=1e-6)
+
+    simclr = osp.join(REPO_ROOT, 'configs', 'simclr',
+                      'simclr_resnet18-cifar-w16_1xb256-adamw-coslr-300i_'
+                      'fashion-mnist.py')
+    with pytest.raises(SystemExit, match='no memory_bank'):
+        tool.main([simclr, str(fresh_ckpt)])
