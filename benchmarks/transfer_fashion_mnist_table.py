@@ -64,10 +64,6 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def parse_models(specs):
-    return parse_model_specs(specs)
-
-
 def schedule_options(task, iters):
     """--cfg-options cutting the config's schedule to ``iters``."""
     opts = [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
@@ -125,7 +121,7 @@ def table(results, tasks):
 
 def main(argv=None):
     args = parse_args(argv)
-    models = parse_models(args.model)
+    models = parse_model_specs(args.model)
     results = {}
     for name, ckpt in models:
         results[name] = {}

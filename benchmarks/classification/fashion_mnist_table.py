@@ -75,20 +75,12 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def parse_models(specs):
-    return parse_model_specs(specs)
-
-
-def run(cmd, log):
-    return run_logged(cmd, log, REPO)
-
-
 def step_knn(ckpt, out_dir):
     cmd = [sys.executable, 'benchmarks/classification/knn/test_knn.py',
            PRETRAIN_CFG, '--knn-data', KNN_DATA, '--out',
            osp.join(out_dir, 'knn.json')]
     cmd += ['--checkpoint', ckpt] if ckpt else ['--random-init']
-    secs = run(cmd, osp.join(out_dir, 'log.txt'))
+    secs = run_logged(cmd, osp.join(out_dir, 'log.txt'), REPO)
     res = json.load(open(osp.join(out_dir, 'knn.json')))['results']
     (entry, ) = res.values()
     return dict(top1=entry['k20_top1'], seconds=secs)
@@ -98,12 +90,12 @@ def step_train(step, ckpt, out_dir, data_root):
     if step in SUBSETS:
         ann, fraction = SUBSETS[step]
         if not osp.isfile(osp.join(REPO, data_root, ann)):
-            run([sys.executable,
+            run_logged([sys.executable,
                  'tools/dataset_converters/make_semi_supervised_subset.py',
                  'per-class', '--ann-file', osp.join(data_root,
                                                      'meta/train.txt'),
                  '--fraction', fraction, '--out', osp.join(data_root, ann)],
-                osp.join(out_dir, 'subset_log.txt'))
+                osp.join(out_dir, 'subset_log.txt'), REPO)
     if ckpt:
         init = [f'model.backbone.init_cfg.checkpoint={ckpt}',
                 'model.backbone.init_cfg.prefix=backbone.']
@@ -111,7 +103,7 @@ def step_train(step, ckpt, out_dir, data_root):
         init = ['model.backbone.init_cfg=None']
     cmd = ['mim', 'train', 'mmpretrain', TRAIN_CONFIGS[step], '--work-dir',
            out_dir, '--cfg-options'] + init
-    secs = run(cmd, osp.join(out_dir, 'log.txt'))
+    secs = run_logged(cmd, osp.join(out_dir, 'log.txt'), REPO)
     metrics = last_val_metrics(out_dir)
     if step == 'mhead':
         top1 = {k.rsplit('/', 1)[-1].split('_')[0]: v
@@ -129,7 +121,7 @@ def step_svm(ckpt, out_dir, data_root):
            out_dir] + SVM_ARGS
     if ckpt:
         cmd += ['--checkpoint', ckpt]
-    secs = run(cmd, osp.join(out_dir, 'log.txt'))
+    secs = run_logged(cmd, osp.join(out_dir, 'log.txt'), REPO)
     res = json.load(open(osp.join(out_dir, 'svm_voc07_results.json')))
     feat5 = res['features']['feat5']
     return dict(mAP=feat5['mAP'],
@@ -188,16 +180,17 @@ def table(results, steps):
 
 def main(argv=None):
     args = parse_args(argv)
-    models = parse_models(args.model)
+    models = parse_model_specs(args.model)
     results = {}
     for name, ckpt in models:
         results[name] = {}
         for step in args.steps:
             results[name][step] = evaluate(name, ckpt, step, args)
             print(f'{name} {step}: {results[name][step]}', flush=True)
-    print(table(results, args.steps))
+    text = table(results, args.steps)
+    print(text)
     with open(osp.join(args.work_dir, 'table.md'), 'w') as fh:
-        fh.write(table(results, args.steps) + '\n')
+        fh.write(text + '\n')
     return results
 
 

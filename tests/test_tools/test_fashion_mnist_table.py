@@ -16,12 +16,12 @@ def tool():
 def test_parse_models(tool, tmp_path):
     ckpt = tmp_path / 'a.pth'
     ckpt.write_bytes(b'x')
-    assert tool.parse_models(['random=none', f'ssl={ckpt}']) == [
+    assert tool.parse_model_specs(['random=none', f'ssl={ckpt}']) == [
         ('random', None), ('ssl', str(ckpt))]
     with pytest.raises(SystemExit, match='expected NAME=CKPT'):
-        tool.parse_models(['just_a_path.pth'])
+        tool.parse_model_specs(['just_a_path.pth'])
     with pytest.raises(SystemExit, match='does not exist'):
-        tool.parse_models([f'ssl={tmp_path}/missing.pth'])
+        tool.parse_model_specs([f'ssl={tmp_path}/missing.pth'])
 
 
 def test_last_val_metrics_skips_training_entries(tool, tmp_path):
@@ -51,7 +51,8 @@ def test_finished_steps_are_not_rerun_and_table(tool, tmp_path, monkeypatch):
         (tmp_path / 'random' / step).mkdir(parents=True)
         (tmp_path / 'random' / step / 'result.json').write_text(
             json.dumps(res))
-    monkeypatch.setattr(tool, 'run', lambda *a: pytest.fail('re-ran a step'))
+    monkeypatch.setattr(tool, 'run_logged',
+                        lambda *a, **k: pytest.fail('re-ran a step'))
     results = tool.main(['--model', 'random=none', '--work-dir',
                          str(tmp_path), '--steps', 'knn', 'mhead', 'svm'])
     assert results['random']['knn']['top1'] == 61.5

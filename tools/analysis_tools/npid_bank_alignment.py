@@ -18,6 +18,7 @@ import random
 
 import torch
 import torch.nn.functional as F
+from mmengine.config import DictAction
 
 
 def parse_args(argv=None):
@@ -27,7 +28,7 @@ def parse_args(argv=None):
     p.add_argument('--num-samples', type=int, default=128)
     p.add_argument('--num-negatives', type=int, default=4096)
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--cfg-options', nargs='+', default=[],
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
                    help='key=value overrides, e.g. '
                    'train_dataloader.dataset.data_root=...')
     return p.parse_args(argv)
@@ -36,7 +37,7 @@ def parse_args(argv=None):
 @torch.no_grad()
 def main(argv=None):
     args = parse_args(argv)
-    from mmengine.config import Config, DictAction
+    from mmengine.config import Config
     from mmengine.dataset import default_collate
     from mmengine.registry import init_default_scope
     from mmengine.runner import CheckpointLoader
@@ -45,10 +46,7 @@ def main(argv=None):
     from mmpretrain.registry import DATASETS, MODELS
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
-        action = DictAction(option_strings=[], dest='x')
-        ns = argparse.Namespace()
-        action(None, ns, args.cfg_options)
-        cfg.merge_from_dict(ns.x)
+        cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     model = MODELS.build(cfg.model)
     if not hasattr(model, 'memory_bank'):

@@ -35,6 +35,13 @@ from mmssl_ext.evaluation.functional.svm_voc07 import (DEFAULT_COSTS,
 from mmssl_ext.models.backbones.resnet_feats import feat_indices
 
 RESNET50_POOL_SIZES = (12, 6, 4, 3, 2)
+# backbone type -> the variant that returns feat1..feat5 (same weights)
+FEATS_BACKBONES = {
+    'ResNet': 'ResNetFeats', 'ResNetV1c': 'ResNetFeats',
+    'ResNetV1d': 'ResNetFeats', 'ResNetFeats': 'ResNetFeats',
+    'ResNet_CIFAR': 'ResNetFeats_CIFAR',
+    'ResNetFeats_CIFAR': 'ResNetFeats_CIFAR',
+}
 
 
 def parse_args(argv=None):
@@ -101,12 +108,9 @@ def build_feature_model(cfg, checkpoint, features, pool_sizes):
     from mmpretrain.registry import MODELS
     indices = feat_indices(features)
     backbone_cfg = dict(cfg.model.backbone)
-    btype = backbone_cfg['type'].split('.')[-1]
-    if btype in ('ResNet', 'ResNetV1c', 'ResNetV1d', 'ResNetFeats'):
-        backbone_cfg['type'] = 'ResNetFeats'
-        backbone_cfg['out_indices'] = indices
-    elif btype in ('ResNet_CIFAR', 'ResNetFeats_CIFAR'):
-        backbone_cfg['type'] = 'ResNetFeats_CIFAR'
+    feats_type = FEATS_BACKBONES.get(backbone_cfg['type'].split('.')[-1])
+    if feats_type:
+        backbone_cfg['type'] = feats_type
         backbone_cfg['out_indices'] = indices
     elif list(features) != ['feat5']:
         raise ValueError(

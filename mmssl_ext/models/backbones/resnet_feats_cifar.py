@@ -1,6 +1,6 @@
 """ResNetFeats with the CIFAR stem (3x3 conv, stride 1, no max-pool)."""
 import torch.nn as nn
-from mmcv.cnn import build_conv_layer, build_norm_layer
+from mmpretrain.models.backbones import ResNet_CIFAR
 from mmpretrain.registry import MODELS
 
 from .resnet_feats import ResNetFeats
@@ -36,11 +36,5 @@ class ResNetFeats_CIFAR(ResNetFeats):
         # the CIFAR stem has no max-pool
         self.maxpool = nn.Identity()
 
-    def _make_stem_layer(self, in_channels: int, stem_channels: int) -> None:
-        self.conv1 = build_conv_layer(
-            self.conv_cfg, in_channels, stem_channels, kernel_size=3,
-            stride=1, padding=1, bias=False)
-        self.norm1_name, norm1 = build_norm_layer(
-            self.norm_cfg, stem_channels, postfix=1)
-        self.add_module(self.norm1_name, norm1)
-        self.relu = nn.ReLU(inplace=True)
+    # the stem of mmpretrain's ResNet_CIFAR (same parameter names)
+    _make_stem_layer = ResNet_CIFAR._make_stem_layer
