@@ -123,3 +123,34 @@ def test_configs_parse_and_check_explains_without_ops():
         [sys.executable, '-W', 'ignore', '-c', NO_OPS_SCRIPT, tools_dir,
          *CONFIGS], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and 'ok' in proc.stdout, proc.stderr[-3000:]
+
+SIBLINGS = [c for c in CONFIGS if '/fashion-mnist/' in c]
+PRETRAIN_56PX = [
+    'configs/simclr/'
+    'simclr_resnet18-w16_1xb256-adamw-coslr-300i_fashion-mnist-56px.py',
+    'configs/supervised/'
+    'resnet18-w16_1xb256-adamw-coslr-300i_fashion-mnist-56px.py',
+]
+
+
+@pytest.mark.parametrize('path', SIBLINGS,
+                         ids=lambda p: osp.relpath(p, CONFIG_ROOT))
+def test_siblings_normalise_like_their_pretraining(path):
+    """Fine-tuning feeds the pretrained backbone the inputs it was trained
+    on: the CPU siblings' mean/std/channel order are those of the 56 px
+    pretraining configs that make their PRETRAIN (not mmdet/mmseg's
+    ImageNet defaults)."""
+    from mmengine.config import Config
+    repo = osp.dirname(osp.dirname(CONFIG_ROOT))
+    pre = []
+    for rel in PRETRAIN_56PX:  # mmpretrain also takes a top-level one
+        cfg = Config.fromfile(osp.join(repo, rel))
+        pre.append(cfg.model.get('data_preprocessor') or
+                   cfg.data_preprocessor)
+    for p in pre[1:]:
+        assert (p.mean, p.std) == (pre[0].mean, pre[0].std)
+    swaps = pre[0].get('to_rgb', pre[0].get('bgr_to_rgb', False))
+    fine = _load(path).model.data_preprocessor
+    assert list(fine.mean) == list(pre[0].mean)
+    assert list(fine.std) == list(pre[0].std)
+    assert fine.bgr_to_rgb == swaps

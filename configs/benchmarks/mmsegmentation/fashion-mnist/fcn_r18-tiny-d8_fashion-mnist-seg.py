@@ -7,8 +7,13 @@
 _base_ = '../voc12aug/fcn_r50-d8_4xb4-20k_voc12aug-512x512.py'
 
 crop_size = (96, 96)
+# Normalise as the pretraining did (configs/_base_/datasets/fashion-mnist_simclr.py
+# and the supervised 56 px config: grey, mean 72.9, std 90), as the seeds'
+# protocols normalise as their ImageNet pretraining did.
+fmnist_norm = dict(mean=[72.9, 72.9, 72.9], std=[90.0, 90.0, 90.0],
+                   bgr_to_rgb=False)
 model = dict(
-    data_preprocessor=dict(size=crop_size),
+    data_preprocessor=dict(size=crop_size, **fmnist_norm),
     backbone=dict(depth=18, stem_channels=16, base_channels=16),
     decode_head=dict(in_channels=128, channels=32, num_classes=11),
     auxiliary_head=dict(in_channels=64, channels=16, num_classes=11))
@@ -67,6 +72,10 @@ val_dataloader = dict(
         **seg_dataset))
 test_dataloader = val_dataloader
 
+# One process with batch 4 (the full config: 4 GPUs x 4): at the full config's
+# lr 0.01 the tiny FCN still predicts almost only background after 1,500
+# iterations (mIoU 10.1 from supervised init); lr 0.05 reaches 20.9.
+optim_wrapper = dict(optimizer=dict(lr=0.05))
 max_iters = 2000
 train_cfg = dict(max_iters=max_iters, val_interval=500)
 param_scheduler = [
