@@ -23,15 +23,15 @@ cut to ``--iters`` iterations (its decay points scaled to that length).
         --tasks seg --iters 500 --work-dir work_dirs/transfer_table
 
 Needs mmcv with compiled ops (``make mmcv-full``) and the ``transfer`` extra.
-Results go to ``WORK_DIR/<name>/<task>/``; finished steps are not re-run.
+Results go to ``WORK_DIR/<name>/<task>/``; finished steps are not re-run,
+and one made with another checkpoint or ``--iters`` stops the script (use
+another ``--work-dir``) instead of entering the table.
 """
 import argparse
-import json
-import os
 import os.path as osp
 import sys
 
-from mmssl_ext.evaluation.run_utils import (last_val_metrics,
+from mmssl_ext.evaluation.run_utils import (cached_step, last_val_metrics,
                                             parse_model_specs, run_logged)
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..'))
@@ -78,13 +78,14 @@ def schedule_options(task, iters):
 
 
 def finetune(name, ckpt, task, args):
-    spec = TASKS[task]
     out_dir = osp.abspath(osp.join(args.work_dir, name, task))
-    result_file = osp.join(out_dir, 'result.json')
-    if osp.isfile(result_file):
-        return json.load(open(result_file))
-    os.makedirs(out_dir, exist_ok=True)
-    opts = schedule_options(task, args.iters)
+    return cached_step(out_dir, dict(checkpoint=ckpt, iters=args.iters),
+                       lambda: run_finetune(ckpt, task, args.iters, out_dir))
+
+
+def run_finetune(ckpt, task, iters, out_dir):
+    spec = TASKS[task]
+    opts = schedule_options(task, iters)
     if ckpt:
         backbone = osp.join(osp.dirname(out_dir), 'backbone.pth')
         if not osp.isfile(backbone):
@@ -103,10 +104,7 @@ def finetune(name, ckpt, task, args):
     metrics = last_val_metrics(out_dir)
     result = {col: 100.0 * metrics[key] if task == 'det' else metrics[key]
               for col, key in spec['metrics'].items()}
-    result.update(seconds=secs, checkpoint=ckpt, iters=args.iters)
-    with open(result_file, 'w') as fh:
-        json.dump(result, fh, indent=1)
-    return result
+    return dict(result, seconds=secs)
 
 
 def table(results, tasks):

@@ -15,7 +15,8 @@ markdown table:
 Each step is the suite's own tool or config, started as a subprocess exactly
 as a user would (``mim train mmpretrain ...``, ``test_knn.py``,
 ``svm_voc07.py``); results go to ``WORK_DIR/<name>/<step>/`` and a step whose
-result is already there is not run again (delete it to redo).
+result is already there is not run again (delete it to redo); one made
+from another checkpoint stops the script instead of entering the table.
 
     python benchmarks/classification/fashion_mnist_table.py \\
         --model random=none \\
@@ -27,11 +28,10 @@ result is already there is not run again (delete it to redo).
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
 
-from mmssl_ext.evaluation.run_utils import (last_val_metrics,
+from mmssl_ext.evaluation.run_utils import (cached_step, last_val_metrics,
                                             parse_model_specs, run_logged)
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
@@ -131,20 +131,15 @@ def step_svm(ckpt, out_dir, data_root):
 
 def evaluate(name, ckpt, step, args):
     out_dir = osp.join(args.work_dir, name, step)
-    result_file = osp.join(out_dir, 'result.json')
-    if osp.isfile(result_file):
-        return json.load(open(result_file))
-    os.makedirs(out_dir, exist_ok=True)
-    if step == 'knn':
-        result = step_knn(ckpt, out_dir)
-    elif step == 'svm':
-        result = step_svm(ckpt, out_dir, args.data_root)
-    else:
-        result = step_train(step, ckpt, out_dir, args.data_root)
-    result['checkpoint'] = ckpt
-    with open(result_file, 'w') as fh:
-        json.dump(result, fh, indent=1)
-    return result
+
+    def compute():
+        if step == 'knn':
+            return step_knn(ckpt, out_dir)
+        if step == 'svm':
+            return step_svm(ckpt, out_dir, args.data_root)
+        return step_train(step, ckpt, out_dir, args.data_root)
+
+    return cached_step(out_dir, dict(checkpoint=ckpt), compute)
 
 
 def fmt(value):

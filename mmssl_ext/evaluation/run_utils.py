@@ -7,7 +7,7 @@ import os
 import os.path as osp
 import subprocess
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 
 def run_logged(cmd: List[str], log: str, cwd: str,
@@ -65,3 +65,38 @@ def parse_model_specs(specs: List[str]) -> List[Tuple[str, Optional[str]]]:
                              f'exist.')
         models.append((name, ckpt))
     return models
+
+
+def cached_step(out_dir: str, settings: dict,
+                compute: Callable[[], dict]) -> dict:
+    """Run one results-table step at most once per ``out_dir``.
+
+    The first call runs ``compute()`` and saves its dict, together with
+    ``settings`` (what the step depends on besides its folder, e.g. the
+    checkpoint and the iteration count), to ``out_dir/result.json``. A later
+    call returns the saved result when every setting matches, so an
+    interrupted table resumes where it stopped; when a setting differs it
+    stops with ``SystemExit`` instead of mixing results made under different
+    settings into one table.
+
+    Returns:
+        dict: the step's result with ``settings`` merged in.
+    """
+    result_file = osp.join(out_dir, 'result.json')
+    if osp.isfile(result_file):
+        with open(result_file) as fh:
+            saved = json.load(fh)
+        differ = [f'{key}={saved.get(key)!r} (now {value!r})'
+                  for key, value in settings.items()
+                  if saved.get(key) != value]
+        if differ:
+            raise SystemExit(
+                f'{result_file} was made with ' + ', '.join(differ) +
+                f'. Pass another --work-dir, or delete {out_dir} to redo '
+                f'this step.')
+        return saved
+    os.makedirs(out_dir, exist_ok=True)
+    result = dict(compute(), **settings)
+    with open(result_file, 'w') as fh:
+        json.dump(result, fh, indent=1)
+    return result

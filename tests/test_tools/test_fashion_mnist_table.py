@@ -1,6 +1,7 @@
 """benchmarks/classification/fashion_mnist_table.py: the parts that are not
-the benchmarks themselves (those have their own tests): model parsing,
-reading mmengine's scalars, caching of finished steps, the table."""
+the benchmarks themselves (those have their own tests, and the shared
+helpers theirs in tests/test_evaluation/test_run_utils.py): caching of
+finished steps, the table."""
 import json
 
 import pytest
@@ -11,31 +12,6 @@ from tests.test_tools._load_tool import load_tool
 @pytest.fixture(scope='module')
 def tool():
     return load_tool('../benchmarks/classification/fashion_mnist_table.py')
-
-
-def test_parse_models(tool, tmp_path):
-    ckpt = tmp_path / 'a.pth'
-    ckpt.write_bytes(b'x')
-    assert tool.parse_model_specs(['random=none', f'ssl={ckpt}']) == [
-        ('random', None), ('ssl', str(ckpt))]
-    with pytest.raises(SystemExit, match='expected NAME=CKPT'):
-        tool.parse_model_specs(['just_a_path.pth'])
-    with pytest.raises(SystemExit, match='does not exist'):
-        tool.parse_model_specs([f'ssl={tmp_path}/missing.pth'])
-
-
-def test_last_val_metrics_skips_training_entries(tool, tmp_path):
-    run = tmp_path / '20260101_000000' / 'vis_data'
-    run.mkdir(parents=True)
-    lines = [dict(lr=0.1, loss=2.0, step=1),
-             {'accuracy/top1': 50.0, 'step': 1},
-             dict(lr=0.01, loss=1.0, step=2),
-             {'accuracy/top1': 70.0, 'step': 2}]
-    (run / 'scalars.json').write_text(
-        '\n'.join(json.dumps(x) for x in lines) + '\n')
-    assert tool.last_val_metrics(str(tmp_path))['accuracy/top1'] == 70.0
-    with pytest.raises(SystemExit, match='no scalars.json'):
-        tool.last_val_metrics(str(tmp_path / 'nothing'))
 
 
 def test_finished_steps_are_not_rerun_and_table(tool, tmp_path, monkeypatch):
@@ -50,7 +26,7 @@ def test_finished_steps_are_not_rerun_and_table(tool, tmp_path, monkeypatch):
     for step, res in done.items():
         (tmp_path / 'random' / step).mkdir(parents=True)
         (tmp_path / 'random' / step / 'result.json').write_text(
-            json.dumps(res))
+            json.dumps(dict(res, checkpoint=None)))
     monkeypatch.setattr(tool, 'run_logged',
                         lambda *a, **k: pytest.fail('re-ran a step'))
     results = tool.main(['--model', 'random=none', '--work-dir',

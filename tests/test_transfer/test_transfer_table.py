@@ -39,7 +39,7 @@ def test_cached_results_and_table(tool, tmp_path, monkeypatch):
                       ('det', {'box mAP': 10.0, 'mask mAP': 12.5})):
         (tmp_path / 'random' / task).mkdir(parents=True)
         (tmp_path / 'random' / task / 'result.json').write_text(
-            json.dumps(res))
+            json.dumps(dict(res, checkpoint=None, iters=500)))
     monkeypatch.setattr(tool, 'run_logged',
                         lambda *a, **k: pytest.fail('re-ran a step'))
     tool.main(['--model', 'random=none', '--work-dir', str(tmp_path)])
@@ -49,3 +49,7 @@ def test_cached_results_and_table(tool, tmp_path, monkeypatch):
         '| random | 40.00 | 10.00 | 12.50 |']
     with pytest.raises(SystemExit, match='does not exist'):
         tool.main(['--model', f'x={tmp_path}/none.pth'])
+    # Results of another schedule are not mixed into this table.
+    with pytest.raises(SystemExit, match=r"iters=500 \(now 4000\)"):
+        tool.main(['--model', 'random=none', '--work-dir', str(tmp_path),
+                   '--iters', '4000'])

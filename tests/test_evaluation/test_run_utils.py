@@ -1,0 +1,73 @@
+"""mmssl_ext.evaluation.run_utils: the helpers of the results-table
+scripts."""
+import json
+
+import pytest
+
+from mmssl_ext.evaluation.run_utils import (cached_step, last_val_metrics,
+                                            parse_model_specs)
+
+
+def test_cached_step_runs_once_per_settings(tmp_path):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {'mIoU': 12.5}
+
+    out = str(tmp_path / 'random' / 'seg')
+    first = cached_step(out, dict(checkpoint=None, iters=500), compute)
+    assert first == {'mIoU': 12.5, 'checkpoint': None, 'iters': 500}
+    saved = json.loads((tmp_path / 'random' / 'seg' /
+                        'result.json').read_text())
+    assert saved == first
+    again = cached_step(out, dict(checkpoint=None, iters=500), compute)
+    assert again == first and len(calls) == 1
+    # A different setting (or one the saved result lacks) stops, naming
+    # both values and the fix; the saved result is left as it was.
+    with pytest.raises(SystemExit, match=r'iters=500 \(now 4000\).*'
+                       r'another --work-dir'):
+        cached_step(out, dict(checkpoint=None, iters=4000), compute)
+    with pytest.raises(SystemExit, match=r"seed=None \(now 1\)"):
+        cached_step(out, dict(checkpoint=None, iters=500, seed=1), compute)
+    assert len(calls) == 1
+    assert json.loads((tmp_path / 'random' / 'seg' /
+                       'result.json').read_text()) == first
+
+
+def test_cached_step_saves_nothing_when_the_step_fails(tmp_path):
+    def fail():
+        raise SystemExit('failed (rc=1); see log.txt')
+
+    with pytest.raises(SystemExit, match='rc=1'):
+        cached_step(str(tmp_path), dict(iters=1), fail)
+    assert not (tmp_path / 'result.json').exists()
+
+
+def test_last_val_metrics_skips_training_entries(tmp_path):
+    for stamp, acc in (('20260101_000000', 10.0), ('20260102_000000', 20.0)):
+        vis = tmp_path / stamp / 'vis_data'
+        vis.mkdir(parents=True)
+        lines = [{'lr': 0.1, 'loss': 1.0, 'step': 1},
+                 {'accuracy/top1': acc - 5, 'step': 1},
+                 {'lr': 0.1, 'loss': 0.5, 'step': 2},
+                 {'accuracy/top1': acc, 'step': 2},
+                 {'lr': 0.1, 'loss': 0.4, 'step': 3}]
+        (vis / 'scalars.json').write_text(
+            '\n'.join(json.dumps(x) for x in lines))
+    assert last_val_metrics(str(tmp_path)) == {'accuracy/top1': 20.0,
+                                               'step': 2}
+    with pytest.raises(SystemExit, match='no scalars.json'):
+        last_val_metrics(str(tmp_path / 'empty'))
+
+
+def test_parse_model_specs(tmp_path):
+    ckpt = tmp_path / 'iter_300.pth'
+    ckpt.write_bytes(b'')
+    assert parse_model_specs(['random=NONE', f'ssl={ckpt}']) == [
+        ('random', None), ('ssl', str(ckpt))]
+    for bad, msg in (('random', 'expected NAME=CKPT'),
+                     ('=x.pth', 'expected NAME=CKPT'),
+                     (f'ssl={tmp_path}/missing.pth', 'does not exist')):
+        with pytest.raises(SystemExit, match=msg):
+            parse_model_specs([bad])
