@@ -78,7 +78,9 @@ def test_memory_length_must_match_dataset(fmnist_tiny, tmp_path):
     cfg.model.memory_bank.length = NUM_SAMPLES + 3
     runner = Runner.from_cfg(cfg)
     hook = [h for h in runner.hooks if isinstance(h, ODCHook)][0]
-    with pytest.raises(ValueError, match='memory_bank.length'):
+    with pytest.raises(ValueError, match=rf'{NUM_SAMPLES} samples but model'
+                       rf'.memory_bank has length={NUM_SAMPLES + 3}.*'
+                       rf'length \(num_train_samples.*to {NUM_SAMPLES}'):
         hook.before_train(runner)
     with pytest.raises(ValueError, match='>= 1'):
         ODCHook(centroids_update_interval=0)

@@ -4,6 +4,25 @@ from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
 
+def check_bank_fits_dataset(runner, memory, name: str) -> None:
+    """Raise ``ValueError`` unless ``memory.length`` (one row per training
+    image) equals the size of ``runner``'s training set.
+
+    Args:
+        runner: the mmengine runner (its train dataloader is built).
+        memory: a memory with a ``length`` attribute.
+        name (str): the memory's config key in the message, e.g.
+            ``'model.memory_bank'``.
+    """
+    n = len(runner.train_dataloader.dataset)
+    if n != memory.length:
+        raise ValueError(
+            f'The training set has {n} samples but {name} has '
+            f'length={memory.length} (one row per training image is '
+            f'needed): set {name}.length (num_train_samples in the '
+            f'configs) to {n}.')
+
+
 @HOOKS.register_module()
 class MemoryBankCheckHook(Hook):
     """Check ``model.memory_bank.length`` against the training set.
@@ -41,10 +60,4 @@ class MemoryBankCheckHook(Hook):
                 f'MemoryBankCheckHook: {type(model).__name__} has no '
                 f'`{self.attr}` with a `length`; remove the hook from '
                 f'custom_hooks or set its `attr`.')
-        n = len(runner.train_dataloader.dataset)
-        if n != memory.length:
-            raise ValueError(
-                f'The training set has {n} samples but '
-                f'model.{self.attr} has length={memory.length} (one row per '
-                f'training image is needed): set model.{self.attr}.length '
-                f'(num_train_samples in the NPID configs) to {n}.')
+        check_bank_fits_dataset(runner, memory, f'model.{self.attr}')

@@ -8,6 +8,8 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmpretrain.registry import HOOKS
+from mmssl_ext.engine.hooks.memory_bank_check_hook import \
+    check_bank_fits_dataset
 from mmssl_ext.evaluation.functional.clustering import cluster_stats
 
 
@@ -81,13 +83,9 @@ class ODCHook(Hook):
         return model
 
     def before_train(self, runner) -> None:
-        memory = self._model(runner).memory_bank
-        n = len(runner.train_dataloader.dataset)
-        if n != memory.length:
-            raise ValueError(
-                f'The training set has {n} samples but the ODC memory has '
-                f'length={memory.length}: set model.memory_bank.length '
-                f'(num_train_samples in the configs) to {n}.')
+        check_bank_fits_dataset(runner,
+                                self._model(runner).memory_bank,
+                                'model.memory_bank')
 
     def after_train_iter(self,
                          runner,
