@@ -60,13 +60,19 @@ def parse_args(argv=None):
                    choices=sorted(TASKS))
     p.add_argument('--iters', type=int, default=500,
                    help='training iterations (the configs: 2000)')
+    p.add_argument('--seed', type=int, default=None,
+                   help='randomness.seed of the fine-tuning runs (heads\' '
+                   'and random-init backbones\' init, data order); the '
+                   'configs set none, so every run draws its own')
     p.add_argument('--work-dir', default='work_dirs/transfer_table')
     return p.parse_args(argv)
 
 
-def schedule_options(task, iters):
-    """--cfg-options cutting the config's schedule to ``iters``."""
-    opts = [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+def schedule_options(task, iters, seed=None):
+    """--cfg-options cutting the config's schedule to ``iters`` (and
+    fixing ``randomness.seed`` when ``seed`` is given)."""
+    opts = [] if seed is None else [f'randomness.seed={seed}']
+    opts += [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
             f'default_hooks.checkpoint.interval={iters}']
     if task == 'seg':  # PolyLR over the whole run
         opts.append(f'param_scheduler.0.end={iters}')
@@ -79,13 +85,17 @@ def schedule_options(task, iters):
 
 def finetune(name, ckpt, task, args):
     out_dir = osp.abspath(osp.join(args.work_dir, name, task))
-    return cached_step(out_dir, dict(checkpoint=ckpt, iters=args.iters),
-                       lambda: run_finetune(ckpt, task, args.iters, out_dir))
+    settings = dict(checkpoint=ckpt, iters=args.iters)
+    if args.seed is not None:
+        settings['seed'] = args.seed
+    return cached_step(
+        out_dir, settings,
+        lambda: run_finetune(ckpt, task, args.iters, args.seed, out_dir))
 
 
-def run_finetune(ckpt, task, iters, out_dir):
+def run_finetune(ckpt, task, iters, seed, out_dir):
     spec = TASKS[task]
-    opts = schedule_options(task, iters)
+    opts = schedule_options(task, iters, seed)
     if ckpt:
         backbone = osp.join(osp.dirname(out_dir), 'backbone.pth')
         if not osp.isfile(backbone):

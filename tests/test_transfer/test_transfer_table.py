@@ -21,8 +21,10 @@ def test_schedule_options_apply_to_the_config(tool, task):
     """The options address existing keys of the real configs."""
     require_transfer_extras()
     cfg = Config.fromfile(f"{REPO_ROOT}/{tool.TASKS[task]['config']}")
-    opts = dict(o.split('=', 1) for o in tool.schedule_options(task, 400))
+    assert not any('seed' in o for o in tool.schedule_options(task, 400))
+    opts = dict(o.split('=', 1) for o in tool.schedule_options(task, 400, 3))
     cfg.merge_from_dict({k: eval(v) for k, v in opts.items()})
+    assert cfg.randomness.seed == 3
     assert cfg.train_cfg.max_iters == 400
     assert cfg.train_cfg.val_interval == 400
     if task == 'seg':
@@ -49,7 +51,10 @@ def test_cached_results_and_table(tool, tmp_path, monkeypatch):
         '| random | 40.00 | 10.00 | 12.50 |']
     with pytest.raises(SystemExit, match='does not exist'):
         tool.main(['--model', f'x={tmp_path}/none.pth'])
-    # Results of another schedule are not mixed into this table.
+    # Results of another schedule or seed are not mixed into this table.
     with pytest.raises(SystemExit, match=r"iters=500 \(now 4000\)"):
         tool.main(['--model', 'random=none', '--work-dir', str(tmp_path),
                    '--iters', '4000'])
+    with pytest.raises(SystemExit, match=r"seed=None \(now 1\)"):
+        tool.main(['--model', 'random=none', '--work-dir', str(tmp_path),
+                   '--seed', '1'])
