@@ -85,11 +85,9 @@ def schedule_options(task, iters, seed=None):
 
 def finetune(name, ckpt, task, args):
     out_dir = osp.abspath(osp.join(args.work_dir, name, task))
-    settings = dict(checkpoint=ckpt, iters=args.iters)
-    if args.seed is not None:
-        settings['seed'] = args.seed
+    # A result saved before --seed existed reads as seed=None (no seed).
     return cached_step(
-        out_dir, settings,
+        out_dir, dict(checkpoint=ckpt, iters=args.iters, seed=args.seed),
         lambda: run_finetune(ckpt, task, args.iters, args.seed, out_dir))
 
 
