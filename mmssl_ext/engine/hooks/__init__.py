@@ -1,3 +1,4 @@
+from .atomic_checkpoint_hook import AtomicCheckpointHook  # noqa: F401
 from .deepcluster_hook import DeepClusterHook  # noqa: F401
 from .knn_eval_hook import KNNEvalHook  # noqa: F401
 from .memory_bank_check_hook import MemoryBankCheckHook  # noqa: F401
