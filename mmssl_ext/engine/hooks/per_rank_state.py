@@ -26,6 +26,9 @@ class PerRankStateHook(Hook):
     Subclasses set ``ckpt_key`` and implement :meth:`local_state` (this
     rank's state, checkpoint-safe: tensors, numbers, strings and containers
     of them; or None when there is nothing to save) and :meth:`load_state`.
+    :meth:`gather_states`, :meth:`pack_states` and :meth:`unpack_states`
+    may be overridden for tensor states (a tensor all-gather instead of
+    pickling, one stacked tensor in the checkpoint).
     """
 
     ckpt_key: str = ''
@@ -41,6 +44,19 @@ class PerRankStateHook(Hook):
         """Take back this rank's ``state`` (None: not available for this
         rank, e.g. another world size)."""
         raise NotImplementedError
+
+    def gather_states(self, state: Any) -> List[Any]:
+        """All ranks (a collective): every rank's ``state``, by rank."""
+        return all_gather_object(state)
+
+    def pack_states(self, states: List[Any]) -> dict:
+        """What the checkpoint stores for ``states`` (besides world_size and
+        iter)."""
+        return dict(states=states)
+
+    def unpack_states(self, saved: dict) -> List[Any]:
+        """Inverse of :meth:`pack_states`."""
+        return saved['states']
 
     # ----------------------------------------------------------- gathering
     def _saves_after_iter(self, runner) -> bool:
@@ -58,10 +74,10 @@ class PerRankStateHook(Hook):
         if state is None:
             self._snapshot = None
             return
-        states: List[Any] = (all_gather_object(state)
-                             if get_world_size() > 1 else [state])
-        self._snapshot = dict(states=states, world_size=len(states),
-                              iter=runner.iter)
+        states = (self.gather_states(state)
+                  if get_world_size() > 1 else [state])
+        self._snapshot = dict(self.pack_states(states),
+                              world_size=len(states), iter=runner.iter)
 
     def after_train_iter(self,
                          runner,
@@ -98,6 +114,6 @@ class PerRankStateHook(Hook):
         if saved is None:
             return
         world_size = get_world_size()
-        state = (saved['states'][get_rank()]
+        state = (self.unpack_states(saved)[get_rank()]
                  if saved['world_size'] == world_size else None)
         self.load_state(runner, state, saved['world_size'])
