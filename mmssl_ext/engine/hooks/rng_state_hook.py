@@ -1,7 +1,8 @@
 """Save and restore every rank's random number generators for exact resume."""
+import contextlib
 import logging
 import random
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import numpy as np
 import torch
@@ -49,6 +50,17 @@ def set_rng_state(state: dict) -> None:
                 f'CUDA devices, this process sees '
                 f'{torch.cuda.device_count()}; CUDA generators keep their '
                 f'seeds.', logger='current', level=logging.WARNING)
+
+
+@contextlib.contextmanager
+def preserved_rng_state() -> Iterator[None]:
+    """Run a block (e.g. an evaluation during training) without changing any
+    global generator: the states are put back when it ends."""
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
 
 
 class _RestoreAfterSkip:
