@@ -90,9 +90,15 @@ def test_hook_under_ddp_matches_single_process(fmnist_tiny, tmp_path):
 
 
 def test_evaluation_does_not_change_training(fmnist_tiny, tmp_path):
-    """Training with the hook ends with the weights of training without it
-    (random augmentation: the hook must not advance any generator)."""
-    finals = []
+    """Training with the hook sees the generator states and ends with the
+    weights of training without it (iterating the kNN loaders draws from
+    torch's global generator; dropout, NPID negatives... read it)."""
+    import random
+
+    import numpy as np
+
+    from tests.test_models.dist_scripts.classic_common import RecordHook
+    finals, states = [], []
     for with_hook in (True, False):
         cfg = knn_hook_cfg(fmnist_tiny, str(tmp_path / str(with_hook)))
         cfg.train_cfg.max_epochs = 2
@@ -100,9 +106,17 @@ def test_evaluation_does_not_change_training(fmnist_tiny, tmp_path):
         if not with_hook:
             cfg.custom_hooks = []
         runner = Runner.from_cfg(cfg)
+        seen = []
+        runner.register_hook(RecordHook(lambda r: seen.append((
+            torch.get_rng_state(), np.random.get_state()[1].copy(),
+            random.getstate()))), 'VERY_LOW')
         runner.train()
         finals.append({k: v.clone()
                        for k, v in runner.model.state_dict().items()})
+        states.append(seen)
+    assert len(states[0]) == len(states[1]) > 0
+    for (t0, n0, r0), (t1, n1, r1) in zip(*states):
+        assert torch.equal(t0, t1) and (n0 == n1).all() and r0 == r1
     for key in finals[0]:
         assert torch.equal(finals[0][key], finals[1][key]), key
 
