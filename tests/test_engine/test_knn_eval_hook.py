@@ -79,6 +79,63 @@ def test_hook_under_ddp_matches_single_process(fmnist_tiny, tmp_path):
     cfg = knn_hook_cfg(fmnist_tiny, str(tmp_path / 'ref'))
     ref = _single_process_reference(cfg, str(tmp_path / 'wd' / 'epoch_1.pth'))
     _assert_close(r0, ref)
+    bufs = [torch.load(tmp_path / f'buffers_rank{r}.pt', weights_only=False)
+            for r in range(2)]
+    # the ranks' running statistics differ (broadcast_buffers=False) ...
+    assert not all(torch.equal(a, b) for a, b in zip(bufs[0]['before'],
+                                                     bufs[1]['before']))
+    # ... and the evaluation left each rank's own, and its generator, alone
+    assert bufs[0]['unchanged'] and bufs[1]['unchanged']
+    assert bufs[0]['rng_unchanged'] and bufs[1]['rng_unchanged']
+
+
+def test_evaluation_does_not_change_training(fmnist_tiny, tmp_path):
+    """Training with the hook sees the generator states and ends with the
+    weights of training without it (iterating the kNN loaders draws from
+    torch's global generator; dropout, NPID negatives... read it)."""
+    import random
+
+    import numpy as np
+
+    from tests.test_models.dist_scripts.classic_common import RecordHook
+    finals, states = [], []
+    for with_hook in (True, False):
+        cfg = knn_hook_cfg(fmnist_tiny, str(tmp_path / str(with_hook)))
+        cfg.train_cfg.max_epochs = 2
+        cfg.custom_hooks[0].update(before_train=True)
+        if not with_hook:
+            cfg.custom_hooks = []
+        runner = Runner.from_cfg(cfg)
+        seen = []
+        runner.register_hook(RecordHook(lambda r: seen.append((
+            torch.get_rng_state(), np.random.get_state()[1].copy(),
+            random.getstate()))), 'VERY_LOW')
+        runner.train()
+        finals.append({k: v.clone()
+                       for k, v in runner.model.state_dict().items()})
+        states.append(seen)
+    assert len(states[0]) == len(states[1]) > 0
+    for (t0, n0, r0), (t1, n1, r1) in zip(*states):
+        assert torch.equal(t0, t1) and (n0 == n1).all() and r0 == r1
+    for key in finals[0]:
+        assert torch.equal(finals[0][key], finals[1][key]), key
+
+
+@pytest.mark.parametrize('bad,message', [
+    (dict(ks=[1000]), 'k=1000 exceeds the 96 samples'),
+    (dict(layer=4), 'layer=4, but the backbone ResNet_CIFAR returns 1'),
+])
+def test_bad_k_or_layer_fails_before_training(fmnist_tiny, tmp_path, bad,
+                                              message):
+    from tests.test_models.dist_scripts.classic_common import RecordHook
+    cfg = knn_hook_cfg(fmnist_tiny, str(tmp_path))
+    cfg.custom_hooks[0].update(bad)
+    runner = Runner.from_cfg(cfg)
+    iters = []
+    runner.register_hook(RecordHook(lambda r: iters.append(r.iter)))
+    with pytest.raises(ValueError, match=message):
+        runner.train()
+    assert iters == []
 
 
 def test_bad_hook_config_is_explained(fmnist_tiny):

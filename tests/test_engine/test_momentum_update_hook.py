@@ -185,3 +185,48 @@ def test_by_epoch_schedule_steps_per_epoch():
             0.01 * (1 - epoch / 4), abs=1e-12)
         assert hub.get_scalar('train/ema_tau').current() == pytest.approx(
             0.99 + 0.01 * epoch / 4)
+
+
+def _epoch_cfg(data_root, work_dir, batch_size, max_epochs):
+    """Epoch-based MoCo run on the first 64 images; ``batch_size`` stands for
+    the number of processes: for the schedule, N processes of batch B change
+    exactly one thing, the iterations per epoch (64 / (N * B))."""
+    cfg = _runner_cfg(data_root, work_dir, _moco(0.01))
+    cfg.train_dataloader.batch_size = batch_size
+    cfg.train_dataloader.dataset.indices = 64
+    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1)
+    cfg.log_processor = dict(by_epoch=True)
+    cfg.custom_hooks = [dict(type='MomentumUpdateHook', end_tau=1.0,
+                             schedule='linear')]
+    return cfg
+
+
+@pytest.mark.parametrize('before,after', [(8, 16), (16, 8)],
+                         ids=['1-to-2-processes', '2-to-1-processes'])
+def test_progress_does_not_depend_on_process_count(fmnist_tiny, tmp_path,
+                                                   before, after):
+    """Resume an epoch-based run with another number of iterations per epoch
+    (another world size): tau continues from where it stopped. Before the fix
+    (runner.iter / runner.max_iters) 1 -> 2 processes reached the final tau
+    half-way and 2 -> 1 processes went backwards."""
+    work = str(tmp_path)
+    runner = Runner.from_cfg(_epoch_cfg(fmnist_tiny, work, before, 1))
+    runner.train()
+
+    seen = {}
+    cfg = _epoch_cfg(fmnist_tiny, work, after, 2)
+    cfg.resume = True
+    cfg.load_from = osp.join(work, 'epoch_1.pth')
+    runner = Runner.from_cfg(cfg)
+    runner.register_hook(RecordHook(lambda r: seen.setdefault(
+        r.iter, 1.0 - r.model.encoder_k.momentum)), 'VERY_LOW')
+    runner.train()
+    per_epoch = 64 // after
+    taus = [seen[k] for k in sorted(seen)]
+    assert len(taus) == per_epoch  # only epoch 2 ran
+    # linear schedule over 2 epochs from 0.99: epoch 2 step j is at
+    # progress (1 + j / per_epoch) / 2
+    for j, tau in enumerate(taus):
+        assert tau == pytest.approx(
+            0.99 + 0.01 * (1 + j / per_epoch) / 2, abs=1e-12)

@@ -18,11 +18,18 @@ from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 from ...evaluation.feature_extractor import dataset_labels, extract_features
 from ...evaluation.functional import knn_accuracy
+from .rng_state_hook import preserved_rng_state
 
 
 @HOOKS.register_module()
 class KNNEvalHook(Hook):
     """Evaluate the backbone with weighted kNN every ``interval`` epochs.
+
+    The evaluation leaves training as it found it: every global random
+    generator (Python, numpy, torch CPU and CUDA) is restored afterwards, and
+    under DDP each rank's BatchNorm buffers are put back after rank 0's were
+    used for the extraction. The dataloaders, ``ks`` and ``layer`` are
+    checked in ``before_train``, before the first iteration.
 
     Args:
         train_dataloader (dict): labelled split that forms the kNN memory
@@ -77,6 +84,23 @@ class KNNEvalHook(Hook):
                     f'lower ks or use more data.')
         return self._loaders
 
+    def _check_layer(self, runner) -> None:
+        model = runner.model
+        backbone = (model.module if is_model_wrapper(model) else
+                    model).backbone
+        out_indices = getattr(backbone, 'out_indices', None)
+        if out_indices is None:
+            return  # the backbone does not say how many outputs it has
+        num = len(out_indices) if isinstance(out_indices,
+                                             (list, tuple)) else 1
+        if not -num <= self.layer < num:
+            raise ValueError(
+                f'KNNEvalHook.layer={self.layer}, but the backbone '
+                f'{type(backbone).__name__} returns {num} output(s) '
+                f'(out_indices={out_indices}): use a layer in '
+                f'[{-num}, {num - 1}] or add the stage to the backbone\'s '
+                f'out_indices.')
+
     @torch.no_grad()
     def evaluate(self, runner) -> dict:
         """Run the evaluation now (every rank must call it); returns the
@@ -87,15 +111,21 @@ class KNNEvalHook(Hook):
         was_training = module.training
         # With broadcast_buffers=False (our DDP recipe) BatchNorm statistics
         # drift apart per rank; evaluate rank 0's, which is what rank 0's
-        # checkpoint holds, on every shard.
+        # checkpoint holds, on every shard, then give each rank its own back.
+        own_buffers = None
         if get_world_size() > 1:
+            own_buffers = [buf.clone() for buf in module.backbone.buffers()]
             for buf in module.backbone.buffers():
                 broadcast(buf, src=0)
         try:
-            train_feats = extract_features(model, train, self.layer)
-            test_feats = extract_features(model, test, self.layer)
+            with preserved_rng_state():
+                train_feats = extract_features(model, train, self.layer)
+                test_feats = extract_features(model, test, self.layer)
         finally:
             module.train(was_training)
+            if own_buffers is not None:
+                for buf, own in zip(module.backbone.buffers(), own_buffers):
+                    buf.copy_(own)
         holder = [None]
         if get_rank() == 0:
             holder[0] = knn_accuracy(train_feats, train_labels, test_feats,
@@ -113,6 +143,10 @@ class KNNEvalHook(Hook):
         return results
 
     def before_train(self, runner) -> None:
+        # fail before the first iteration, not after the first epoch
+        with preserved_rng_state():
+            self._build_loaders(runner)
+        self._check_layer(runner)
         if self.eval_before_train:
             self.evaluate(runner)
 

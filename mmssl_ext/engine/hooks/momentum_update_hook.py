@@ -5,6 +5,7 @@ from typing import List, Optional, Tuple
 
 from mmengine.hooks import Hook
 from mmengine.model import ExponentialMovingAverage, is_model_wrapper
+from mmengine.runner import EpochBasedTrainLoop
 from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import HOOKS
 
@@ -30,9 +31,12 @@ class MomentumUpdateHook(Hook):
     * ``'constant'``: :math:`\\tau = \\tau_{start}`.
 
     The value for step ``k`` is set before step ``k`` runs and logged as
-    ``ema_tau`` (shown by ``LoggerHook`` every ``interval``). It is a pure
-    function of ``runner.iter``/``runner.epoch``, which checkpoints restore,
-    so a resumed run continues with exactly the same values.
+    ``ema_tau`` (shown by ``LoggerHook`` every ``interval``). Progress is
+    measured in epochs (``epoch + batch_idx / iterations per epoch``) in
+    epoch-based loops and as ``iter / max_iters`` in iteration-based loops,
+    so it is a pure function of what checkpoints restore and does not depend
+    on the number of processes: a run resumed with another world size
+    continues the schedule where it stopped.
 
     Models whose EMA already anneals (mmpretrain's :class:`CosineEMA` in BYOL
     and MoCoV3, every step) are refused unless ``take_over_builtin=True``:
@@ -138,5 +142,16 @@ class MomentumUpdateHook(Hook):
         if self.by_epoch:
             runner.message_hub.update_scalar('train/ema_tau',
                                              1.0 - self._emas[0][1].momentum)
+        elif isinstance(runner.train_loop, EpochBasedTrainLoop):
+            # Progress in epochs, not iterations: ``runner.iter`` comes from
+            # the checkpoint while ``max_iters`` is recomputed from the
+            # current dataloader, so after resuming with another number of
+            # processes their ratio would jump. ``batch_idx / len(loader)``
+            # is the fraction of this epoch in either case.
+            per_epoch = max(len(runner.train_dataloader), 1)
+            self._apply(runner, runner.epoch * per_epoch + batch_idx,
+                        runner.max_epochs * per_epoch)
         else:
+            # Iteration-based loops fix max_iters in the config: iter /
+            # max_iters does not depend on the process count.
             self._apply(runner, runner.iter, runner.max_iters)

@@ -3,13 +3,13 @@ import logging
 from typing import Dict, List, Optional, Sequence
 
 import torch
-from mmengine.dist import all_gather, get_rank, get_world_size
-from mmengine.hooks import CheckpointHook, Hook
+from mmengine.dist import all_gather, get_world_size
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
-CKPT_KEY = 'swav_queue'
+from .per_rank_state import PerRankStateHook
+
 
 
 def _unwrap(model: torch.nn.Module) -> torch.nn.Module:
@@ -17,7 +17,7 @@ def _unwrap(model: torch.nn.Module) -> torch.nn.Module:
 
 
 @HOOKS.register_module()
-class SwAVQueueHook(Hook):
+class SwAVQueueHook(PerRankStateHook):
     """Feature queue and prototype freezing for mmpretrain's ``SwAV``.
 
     `SwAV <https://arxiv.org/abs/2006.09882>`_ computes its Sinkhorn codes
@@ -31,11 +31,9 @@ class SwAVQueueHook(Hook):
     into ``work_dir``), the queue lives in the checkpoint under
     ``checkpoint['swav_queue']``: ``queues`` (a ``(world_size, crops,
     queue_length // world_size, feat_dim)`` tensor, row ``r`` = rank ``r``'s
-    queue), ``world_size`` and ``iter``. mmengine saves checkpoints from rank
-    0 only, so every rank's queue is all-gathered *before* saving: after each
-    train iteration at which a ``CheckpointHook`` will save and after each
-    train epoch (this hook runs before ``CheckpointHook``). On load every rank
-    gets its own row back. A checkpoint written with a different world size
+    queue), ``world_size`` and ``iter``. Every rank's queue is all-gathered
+    before rank 0 saves and each rank gets its own row back on load (see
+    :class:`~mmssl_ext.engine.hooks.per_rank_state.PerRankStateHook`). A checkpoint written with a different world size
     cannot be split meaningfully: the queue then restarts empty (warning).
 
     ``frozen_layers_cfg`` maps a parameter-name substring to the number of
@@ -61,6 +59,7 @@ class SwAVQueueHook(Hook):
             Defaults to ``{}``.
     """
 
+    ckpt_key = 'swav_queue'
     priority = 'VERY_HIGH'
 
     def __init__(self,
@@ -71,6 +70,7 @@ class SwAVQueueHook(Hook):
                  feat_dim: int = 128,
                  queue_length: int = 0,
                  frozen_layers_cfg: Optional[Dict[str, int]] = None) -> None:
+        super().__init__()
         if queue_length < 0:
             raise ValueError(f'SwAVQueueHook.queue_length must be >= 0 (0 '
                              f'disables the queue), got {queue_length}.')
@@ -87,7 +87,6 @@ class SwAVQueueHook(Hook):
         self.queue: Optional[torch.Tensor] = None
         self._frozen: Dict[str, Optional[bool]] = {
             k: None for k in self.frozen_layers_cfg}
-        self._snapshot: Optional[dict] = None
         self._per_rank_length = 0
 
     # ------------------------------------------------------------ set-up
@@ -173,74 +172,32 @@ class SwAVQueueHook(Hook):
             self._frozen[name] = frozen
 
     # ------------------------------------------------------ checkpointing
-    def _saves_after_iter(self, runner) -> bool:
-        for hook in runner.hooks:
-            if isinstance(hook, CheckpointHook) and not hook.by_epoch:
-                if self.every_n_train_iters(runner, hook.interval,
-                                            hook.save_begin) or (
-                        hook.save_last and self.is_last_train_iter(runner)):
-                    return True
-        return False
+    def local_state(self, runner) -> Optional[torch.Tensor]:
+        return None if self.queue is None else self.queue.detach()
 
-    def _gather(self, runner) -> None:
-        """All ranks: collect every rank's queue (collective)."""
-        if self.queue is None:
-            self._snapshot = None
-            return
-        queues: List[torch.Tensor] = all_gather(self.queue.detach())
-        self._snapshot = dict(
-            queues=torch.stack([q.cpu() for q in queues]),
-            world_size=len(queues),
-            iter=runner.iter)
+    def gather_states(self, state: torch.Tensor) -> List[torch.Tensor]:
+        return all_gather(state)  # tensors: no pickling, any device
 
-    def after_train_iter(self,
-                         runner,
-                         batch_idx: int,
-                         data_batch: Optional[dict] = None,
-                         outputs: Optional[dict] = None) -> None:
-        if self.queue is not None and self._saves_after_iter(runner):
-            self._gather(runner)
+    def pack_states(self, states: List[torch.Tensor]) -> dict:
+        return dict(queues=torch.stack([q.cpu() for q in states]))
 
-    def after_train_epoch(self, runner) -> None:
-        if self.queue is not None:
-            self._gather(runner)
+    def unpack_states(self, saved: dict) -> List[torch.Tensor]:
+        return list(saved['queues'])
 
-    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        """Rank 0 only: no collective here; store the gathered queues."""
-        if self.queue is None:
-            return
-        if get_world_size() == 1:
-            self._gather(runner)  # no communication with one process
-        snapshot = self._snapshot
-        if snapshot is None or snapshot['iter'] != runner.iter:
-            print_log(
-                f'SwAVQueueHook: a checkpoint is saved at iteration '
-                f'{runner.iter}, where the per-rank queues were not gathered '
-                f'(checkpoints are expected from CheckpointHook after an '
-                f'iteration or epoch); the queues stored are from iteration '
-                f'{None if snapshot is None else snapshot["iter"]}.',
-                logger='current', level=logging.WARNING)
-            if snapshot is None:
-                return
-        checkpoint[CKPT_KEY] = dict(snapshot)
-
-    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+    def load_state(self, runner, state: Optional[torch.Tensor],
+                   saved_world_size: int) -> None:
         """Every rank: take back this rank's queue."""
-        state = checkpoint.get(CKPT_KEY)
-        if state is None:
-            return
-        world_size, rank = get_world_size(), get_rank()
-        queues = state['queues']
-        if state['world_size'] != world_size or queues.shape[2:] != (
-                self._per_rank_length, self.feat_dim):
+        if state is None or state.shape[1:] != (self._per_rank_length,
+                                                self.feat_dim):
+            shape = None if state is None else tuple(state.shape)
             print_log(
-                f'SwAVQueueHook: the checkpoint holds queues of shape '
-                f'{tuple(queues.shape)} from {state["world_size"]} processes; '
-                f'this run has {world_size} processes and '
+                f'SwAVQueueHook: the checkpoint holds queues from '
+                f'{saved_world_size} processes (this rank\'s: {shape}); this '
+                f'run has {get_world_size()} processes and '
                 f'{self._per_rank_length} rows each. The queue restarts '
                 f'empty; resume with the same number of processes to keep '
                 f'it.', logger='current', level=logging.WARNING)
             return
         device = next(_unwrap(runner.model).parameters()).device
-        self.queue = queues[rank].clone().to(device)
+        self.queue = state.clone().to(device)
         self._loss_module(runner).queue = self.queue

@@ -22,3 +22,16 @@ hook = [h for h in runner.hooks if type(h).__name__ == 'KNNEvalHook'][0]
 rank = torch.distributed.get_rank()
 with open(osp.join(out_dir, f'rank{rank}.json'), 'w') as f:
     json.dump(hook.last_results, f)
+
+# evaluating again changes neither this rank's BatchNorm statistics (rank 0's
+# are used for the extraction, then each rank gets its own back) nor its
+# random generators
+module = runner.model.module
+before = [b.clone() for b in module.backbone.buffers()]
+rng = torch.get_rng_state()
+hook.evaluate(runner)
+after = list(module.backbone.buffers())
+torch.save(dict(before=before,
+                unchanged=all(torch.equal(a, b) for a, b in zip(before, after)),
+                rng_unchanged=torch.equal(rng, torch.get_rng_state())),
+           osp.join(out_dir, f'buffers_rank{rank}.pt'))

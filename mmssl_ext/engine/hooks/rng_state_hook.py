@@ -1,0 +1,152 @@
+"""Save and restore every rank's random number generators for exact resume."""
+import contextlib
+import logging
+import random
+from typing import Any, Iterator, Optional
+
+import numpy as np
+import torch
+from mmengine.logging import print_log
+from mmengine.runner import IterBasedTrainLoop
+from mmpretrain.registry import HOOKS
+
+from .per_rank_state import PerRankStateHook
+
+
+def get_rng_state() -> dict:
+    """The state of Python's, numpy's and torch's (CPU and every CUDA device)
+    global generators, as tensors and numbers (loads with
+    ``weights_only=True``)."""
+    version, keys, gauss = random.getstate()
+    np_name, np_keys, np_pos, np_has_gauss, np_gauss = np.random.get_state()
+    state = dict(
+        python=dict(version=version, keys=torch.tensor(keys, dtype=torch.long),
+                    gauss=gauss),
+        numpy=dict(name=np_name,
+                   keys=torch.from_numpy(np_keys.astype(np.int64)),
+                   pos=int(np_pos), has_gauss=int(np_has_gauss),
+                   gauss=float(np_gauss)),
+        torch=torch.get_rng_state())
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state['cuda'] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict) -> None:
+    """Inverse of :func:`get_rng_state`."""
+    py = state['python']
+    random.setstate((py['version'], tuple(py['keys'].tolist()), py['gauss']))
+    npy = state['numpy']
+    np.random.set_state((npy['name'], npy['keys'].numpy().astype(np.uint32),
+                         npy['pos'], npy['has_gauss'], npy['gauss']))
+    torch.set_rng_state(state['torch'])
+    if 'cuda' in state and torch.cuda.is_available():
+        cuda = state['cuda']
+        if len(cuda) == torch.cuda.device_count():
+            torch.cuda.set_rng_state_all(cuda)
+        else:
+            print_log(
+                f'RNGStateHook: the checkpoint holds the states of {len(cuda)} '
+                f'CUDA devices, this process sees '
+                f'{torch.cuda.device_count()}; CUDA generators keep their '
+                f'seeds.', logger='current', level=logging.WARNING)
+
+
+@contextlib.contextmanager
+def preserved_rng_state() -> Iterator[None]:
+    """Run a block (e.g. an evaluation during training) without changing any
+    global generator: the states are put back when it ends."""
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
+
+
+class _RestoreAfterSkip:
+    """Iterator proxy: the first ``skip`` batches come through unchanged
+    (mmengine's IterBasedTrainLoop re-draws them to advance the data after a
+    resume), then the generators are restored before the next batch."""
+
+    def __init__(self, iterator, skip: int, state: dict) -> None:
+        self._iterator = iterator
+        self._skip = skip
+        self._state: Optional[dict] = state
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._skip > 0:
+            self._skip -= 1
+        elif self._state is not None:
+            set_rng_state(self._state)
+            self._state = None
+        return next(self._iterator)
+
+    def __getattr__(self, name):
+        return getattr(self._iterator, name)
+
+
+@HOOKS.register_module()
+class RNGStateHook(PerRankStateHook):
+    """Checkpoint every rank's random generators so that resume is exact.
+
+    mmengine 0.10 restores only the seed on resume: the resumed run then
+    draws other augmentation parameters, dropout masks and NPID negatives
+    than the uninterrupted run would have. This hook saves the state of
+    Python's ``random``, numpy's global generator, torch's CPU generator and
+    every CUDA generator of each rank (gathered to rank 0 before the save,
+    see :class:`PerRankStateHook`) under ``checkpoint['rng_state']`` and gives
+    each rank its own back right before training continues. A checkpoint
+    from another number of processes cannot be split: the generators then
+    keep the seeds mmengine set (warning).
+
+    What is exact: with ``num_workers=0`` a resumed run continues with the
+    same random numbers as the uninterrupted run, in epoch-based loops and
+    in iteration-based loops (mmengine re-draws the batches it skips; the
+    generators are restored after that). With DataLoader workers, the random
+    numbers of the transforms live in the worker processes: mmengine seeds
+    them identically at the start of every epoch when
+    ``persistent_workers=False``, so a resume at an epoch boundary is exact
+    too, but not with ``persistent_workers=True`` or mid-epoch.
+
+    Use::
+
+        custom_hooks = [dict(type='RNGStateHook')]
+    """
+
+    ckpt_key = 'rng_state'
+    priority = 'VERY_HIGH'
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: Optional[dict] = None
+
+    def local_state(self, runner) -> Any:
+        return get_rng_state()
+
+    def load_state(self, runner, state: Any, saved_world_size: int) -> None:
+        if state is None:
+            print_log(
+                f'RNGStateHook: the checkpoint holds the random generator '
+                f'states of {saved_world_size} processes, this run has '
+                f'another number: generators keep the seeds mmengine set, so '
+                f'random augmentations differ from an uninterrupted run.',
+                logger='current', level=logging.WARNING)
+            return
+        # mmengine may re-seed after loading; apply right before training.
+        self._pending = state
+
+    def before_train(self, runner) -> None:
+        if self._pending is None:
+            return
+        state, self._pending = self._pending, None
+        loop = runner.train_loop
+        if isinstance(loop, IterBasedTrainLoop) and loop.iter > 0:
+            # IterBasedTrainLoop.run() advances the data by drawing
+            # loop.iter batches after before_train: restore after those.
+            loop.dataloader_iterator = _RestoreAfterSkip(
+                loop.dataloader_iterator, loop.iter, state)
+        else:
+            set_rng_state(state)
