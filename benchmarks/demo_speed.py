@@ -163,7 +163,7 @@ def import_lightly(target: str, install: bool):
     except ImportError:
         pass
     if not install:
-        return f'lightly not installed (and --no-install): skipped'
+        return 'lightly not installed (and --no-install): skipped'
     cmd = [sys.executable, '-m', 'pip', 'install', '--quiet', '--no-deps',
            '--timeout', '15', '--retries', '0', '--target', target, *LIGHTLY]
     try:

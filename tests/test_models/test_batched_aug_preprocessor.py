@@ -215,3 +215,20 @@ def test_error_pipeline_with_other_random_steps():
                 dict(type='PackInputs')]
     with pytest.raises(ValueError, match='LoadImageFromFile, one MultiView'):
         _build(pipeline)
+
+
+def test_error_device_without_an_op(monkeypatch):
+    from mmssl_ext.models.data_preprocessors import batched_ops
+
+    def missing(*args, **kwargs):
+        raise NotImplementedError("aten::_conv_depthwise2d not implemented")
+
+    monkeypatch.setattr(batched_ops, 'pil_gaussian_blur', missing)
+    view = [dict(type='RandomResizedCrop', scale=8),
+            dict(type='GaussianBlur', radius=1.0, prob=1.0)]
+    pre = MODELS.build(dict(type='BatchedAugDataPreprocessor',
+                            views=dict(num_views=1, transforms=[view])))
+    with pytest.raises(NotImplementedError,
+                       match=r'the GaussianBlur step needs an op that cpu does not '
+                       r'have.*Remove the step'):
+        _run(pre, _batch(), iteration=0)

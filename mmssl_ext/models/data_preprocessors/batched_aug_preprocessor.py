@@ -5,7 +5,7 @@ this preprocessor makes the views of mmpretrain's ``MultiView`` step for the
 whole batch at once, on the model's device, with per-sample random
 parameters. See docs/batched_augmentation.md.
 """
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Union
 
 import numpy as np
 import torch

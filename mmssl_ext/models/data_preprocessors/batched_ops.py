@@ -68,8 +68,8 @@ def resample_matrix(start: torch.Tensor, length: torch.Tensor, in_size: int,
       INTER_LINEAR to INTER_AREA for an exact 2x2 downscale; this does not.
 
     Args:
-        start (Tensor): (N,) crop start, float64.
-        length (Tensor): (N,) crop length, float64.
+        start (Tensor): (N,) crop start.
+        length (Tensor): (N,) crop length.
         in_size (int): input extent along this axis.
         out_size (int): output extent.
         interpolation (str): 'bilinear' or 'bicubic'.
@@ -77,17 +77,18 @@ def resample_matrix(start: torch.Tensor, length: torch.Tensor, in_size: int,
         flip (Tensor, optional): (N,) bool, reverse the output of a sample.
 
     Returns:
-        Tensor: (N, out_size, in_size) float64 weights.
+        Tensor: (N, out_size, in_size) float32 weights on ``start``'s device.
     """
     if interpolation not in _PIL_KERNELS:
         raise ValueError(
             f'BatchedAugDataPreprocessor resamples with "bilinear" or '
             f'"bicubic", not interpolation="{interpolation}": change the '
             f'RandomResizedCrop setting or keep the per-sample pipeline.')
-    dev = start.device
+    dev, dt = start.device, torch.float32
+    start, length = start.to(dt), length.to(dt)
     scale = (length / out_size)[:, None, None]  # (N, 1, 1)
-    i = torch.arange(out_size, dtype=torch.float64, device=dev)[None, :, None]
-    j = torch.arange(in_size, dtype=torch.float64, device=dev)[None, None, :]
+    i = torch.arange(out_size, dtype=dt, device=dev)[None, :, None]
+    j = torch.arange(in_size, dtype=dt, device=dev)[None, None, :]
     s0 = start[:, None, None]
     if antialias:
         support, kernel = _PIL_KERNELS[interpolation]
@@ -107,8 +108,8 @@ def resample_matrix(start: torch.Tensor, length: torch.Tensor, in_size: int,
             taps = [(0, 1 - frac), (1, frac)]
         else:
             taps = [(k, _cubic(frac - k, -0.75)) for k in (-1, 0, 1, 2)]
-        w = torch.zeros(start.shape[0], out_size, in_size,
-                        dtype=torch.float64, device=dev)
+        w = torch.zeros(start.shape[0], out_size, in_size, dtype=dt,
+                        device=dev)
         for offset, weight in taps:
             idx = torch.minimum(torch.maximum(base + offset, lo), hi)
             w = w + weight * (j == idx)
@@ -136,7 +137,8 @@ def crop_resize(img: torch.Tensor, wy: torch.Tensor,
 
 # ---------------------------------------------------------------- colour
 def color_jitter(img: torch.Tensor, order: torch.Tensor,
-                 factors: torch.Tensor, enabled: Sequence[bool]) -> torch.Tensor:
+                 factors: torch.Tensor,
+                 enabled: Sequence[bool]) -> torch.Tensor:
     """ColorJitter with a per-sample order of its four ops.
 
     Args:

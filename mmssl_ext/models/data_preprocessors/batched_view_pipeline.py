@@ -6,6 +6,7 @@ Each step draws its random parameters for the whole batch from a private
 of the same config (documented per step), then applies them with the
 batched ops of :mod:`.batched_ops`.
 """
+import contextlib
 import math
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -177,7 +178,8 @@ class _Grayscale:
             raise ValueError('BatchedAugDataPreprocessor: RandomGrayscale '
                              'supports color_format="bgr" only.')
         self.prob = float(cfg.get('prob', 0.1))
-        self.weights_rgb = tuple(cfg.get('channel_weights', (1., 1., 1.)))[::-1]
+        weights = tuple(cfg.get('channel_weights', (1., 1., 1.)))
+        self.weights_rgb = weights[::-1]
 
     def sample(self, gen, n):
         return torch.rand(n, generator=gen, dtype=torch.float64) < self.prob
@@ -298,7 +300,9 @@ def _build_colour_step(cfg: dict, where: str):
         raise _unsupported(cfg, where)
     if kind == 'ColorJitter':
         ops.require_kornia()
-    return _COLOUR[kind](cfg)
+    step = _COLOUR[kind](cfg)
+    step.name = kind
+    return step
 
 
 class BatchedView:
@@ -350,11 +354,26 @@ class BatchedView:
     def apply(self, img: torch.Tensor, hw: torch.Tensor,
               params: Dict) -> torch.Tensor:
         """(N, 3, H, W) RGB canvas in [0, 1] -> (N, 3, h, w) view."""
-        out = self.crop.apply(img, params['boxes'], hw, params['flip'])
+        with _device_error('RandomResizedCrop', img.device):
+            out = self.crop.apply(img, params['boxes'], hw, params['flip'])
         out = out.clamp(0, 1)  # bicubic overshoot, as the 8-bit result
         for step, p in zip(self.steps, params['steps']):
-            out = step.apply(out, p)
+            with _device_error(step.name, img.device):
+                out = step.apply(out, p)
         return out
+
+
+@contextlib.contextmanager
+def _device_error(step: str, device: torch.device):
+    """Name the step and the fix when the device lacks an op."""
+    try:
+        yield
+    except NotImplementedError as exc:
+        raise NotImplementedError(
+            f'BatchedAugDataPreprocessor: the {step} step needs an op that '
+            f'{device} does not have ({exc}). Remove the step from the view '
+            f'pipeline, train on a device that has it, or keep the '
+            f'per-sample pipeline.') from exc
 
 
 def parse_views(views: Union[dict, List[dict]]) -> List[Tuple[int, list]]:
