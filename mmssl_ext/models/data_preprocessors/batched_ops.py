@@ -214,23 +214,25 @@ def pil_gaussian_blur(img: torch.Tensor, radius: torch.Tensor,
 
     Args:
         img (Tensor): (N, C, H, W).
-        radius (Tensor): (N,) Gaussian standard deviations (PIL's radius).
+        radius (Tensor): (N,) Gaussian standard deviations (PIL's radius),
+            on any device.
 
     Returns:
         Tensor: (N, C, H, W).
     """
     n, c, h, w = img.shape
-    r = pil_box_radius(radius.to(torch.float64), passes)
+    # the per-sample kernels are built on the CPU in float64 (tiny), then
+    # moved: no device sync, and devices without float64 work
+    r = pil_box_radius(radius.detach().to('cpu', torch.float64), passes)
     ell = torch.floor(r)
     half = int(ell.max().item()) + 1
-    d = torch.arange(-half, half + 1, dtype=torch.float64,
-                     device=img.device).abs()[None]
+    d = torch.arange(-half, half + 1, dtype=torch.float64).abs()[None]
     norm = (2 * r + 1)[:, None]
     kern = torch.where(d <= ell[:, None], 1.0 / norm,
                        torch.where(d == ell[:, None] + 1,
                                    (r - ell)[:, None] / norm,
                                    torch.zeros_like(norm)))
-    kern = kern.to(img.dtype).repeat_interleave(c, 0)  # (N*C, K)
+    kern = kern.to(img.device, img.dtype).repeat_interleave(c, 0)  # (NC, K)
     x = img.reshape(1, n * c, h, w)
     kx = kern[:, None, None, :]
     ky = kern[:, None, :, None]

@@ -104,14 +104,15 @@ class _Crop:
         """Crop, resize (and flip) in one resampling of the canvas."""
         n, _, ch, cw = img.shape
         sy, sx = ch / hw[:, 0], cw / hw[:, 1]  # original -> canvas
-        boxes = boxes.to(img.device)
-        sy, sx = sy.to(img.device), sx.to(img.device)
-        wy = ops.resample_matrix(boxes[:, 0] * sy, boxes[:, 2] * sy, ch,
-                                 self.size[0], self.interpolation,
-                                 self.antialias)
-        wx = ops.resample_matrix(boxes[:, 1] * sx, boxes[:, 3] * sx, cw,
-                                 self.size[1], self.interpolation,
-                                 self.antialias,
+        # canvas boxes in float64 on the CPU, then float32 on the device
+        # (some devices have no float64)
+        box = torch.stack([boxes[:, 0] * sy, boxes[:, 2] * sy,
+                           boxes[:, 1] * sx, boxes[:, 3] * sx])
+        box = box.to(img.device, torch.float32)
+        wy = ops.resample_matrix(box[0], box[1], ch, self.size[0],
+                                 self.interpolation, self.antialias)
+        wx = ops.resample_matrix(box[2], box[3], cw, self.size[1],
+                                 self.interpolation, self.antialias,
                                  None if flip is None else flip.to(img.device))
         return ops.crop_resize(img, wy, wx)
 
@@ -162,7 +163,8 @@ class _ColorJitter:
     def apply(self, img, params):
         order, factors = params
         return ops.color_jitter(img, order.to(img.device),
-                                factors.to(img.device), self.enabled)
+                                factors.to(img.device, torch.float32),
+                                self.enabled)
 
 
 class _Grayscale:
@@ -225,11 +227,11 @@ class _Blur:
 
     def apply(self, img, params):
         on, radius = params
-        idx = on.nonzero().squeeze(1).to(img.device)
+        idx = on.nonzero().squeeze(1)
         if idx.numel():
             img = img.clone()
-            img[idx] = ops.pil_gaussian_blur(img[idx],
-                                             radius.to(img.device)[idx])
+            dev_idx = idx.to(img.device)
+            img[dev_idx] = ops.pil_gaussian_blur(img[dev_idx], radius[idx])
         return img
 
 
@@ -252,7 +254,7 @@ class _Solarize:
 
     def apply(self, img, params):
         on, thr = params
-        on, thr = on.to(img.device), thr.to(img.device)
+        on, thr = on.to(img.device), thr.to(img.device, torch.float32)
         return torch.where(on.view(-1, 1, 1, 1), ops.solarize(img, thr), img)
 
 
