@@ -7,9 +7,12 @@ Reduced size (this machine):
     python benchmarks/clustering/kmeans_faiss_vs_sklearn.py \
         --num-samples 10000 --dim 128 --k 200 --repeats 3
 
-Prints the median wall time of each (after a warm-up run), the ratio and
-each final objective (sum of squared distances to the nearest final
-centroid, computed the same way for both).
+Prints the median wall time of each (after a warm-up run), the time per
+Lloyd iteration, the ratios, each final objective (sum of squared distances
+to the nearest final centroid, computed the same way for both), and each
+library's time per iteration as a multiple of one plain float32 matrix
+multiply of the same shape ((N x D) @ (D x K), the assignment step's bulk):
+1.0 would mean k-means costs nothing beyond that multiply.
 """
 import argparse
 import time
@@ -57,6 +60,11 @@ def run_sklearn(x, init, iters):
     return km.cluster_centers_.astype(np.float32), int(km.n_iter_)
 
 
+def matmul(x, centroids):
+    """The assignment step's bulk: all sample-centroid dot products."""
+    return x @ centroids.T
+
+
 def timed(fn, *args, warmup=1, repeats=3):
     for _ in range(warmup):
         out = fn(*args)
@@ -91,12 +99,23 @@ def main():
     t_sk, (c_sk, n_sk) = timed(
         run_sklearn, x, init, args.iters, warmup=args.warmup,
         repeats=args.repeats)
+    t_mm, _ = timed(matmul, x, init, warmup=args.warmup,
+                    repeats=max(args.repeats, 5))
     o_faiss, o_sk = objective(x, c_faiss), objective(x, c_sk)
-    print(f'{"":14s}{"time (s)":>12s}{"iterations":>12s}{"objective":>16s}')
-    print(f'{"faiss":14s}{t_faiss:12.3f}{n_faiss:12d}{o_faiss:16.3f}')
-    print(f'{"scikit-learn":14s}{t_sk:12.3f}{n_sk:12d}{o_sk:16.3f}')
-    print(f'time ratio sklearn / faiss: {t_sk / t_faiss:.2f}x; '
-          f'objective ratio faiss / sklearn: {o_faiss / o_sk:.5f}')
+    per_faiss, per_sk = t_faiss / max(n_faiss, 1), t_sk / max(n_sk, 1)
+    gflops = 2 * args.num_samples * args.dim * args.k / t_mm / 1e9
+    print(f'{"":14s}{"time (s)":>10s}{"iterations":>12s}{"s / iter":>10s}'
+          f'{"x matmul":>10s}{"objective":>16s}')
+    for name, t, n, per, o in (('faiss', t_faiss, n_faiss, per_faiss,
+                                o_faiss),
+                               ('scikit-learn', t_sk, n_sk, per_sk, o_sk)):
+        print(f'{name:14s}{t:10.3f}{n:12d}{per:10.4f}{per / t_mm:10.2f}'
+              f'{o:16.3f}')
+    print(f'one ({args.num_samples} x {args.dim}) @ ({args.dim} x {args.k}) '
+          f'float32 matmul: {t_mm:.4f} s ({gflops:.1f} GFLOP/s)')
+    print(f'time ratio sklearn / faiss: {t_sk / t_faiss:.2f}x in total, '
+          f'{per_sk / per_faiss:.2f}x per iteration; objective ratio '
+          f'faiss / sklearn: {o_faiss / o_sk:.5f}')
 
 
 if __name__ == '__main__':
