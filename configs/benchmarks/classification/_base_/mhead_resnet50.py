@@ -23,4 +23,6 @@ model = dict(
         in_channels=(64, 256, 512, 1024, 2048),
         pool_sizes=(12, 6, 4, 3, 2),
         with_norm=True,
+        # MMSelfSup: SyncBN (one set of batch statistics over all GPUs)
+        norm_cfg=dict(type='SyncBN', momentum=0.1, affine=False),
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0)))

@@ -17,7 +17,9 @@ model = dict(
     backbone=dict(type='ResNetFeats_CIFAR', depth=18, stem_channels=16,
                   base_channels=16),
     neck=dict(pool_type='adaptive', pool_sizes=pool_sizes),
-    head=dict(in_channels=(16, 16, 32, 64, 128), pool_sizes=pool_sizes))
+    head=dict(in_channels=(16, 16, 32, 64, 128), pool_sizes=pool_sizes,
+              # one process: plain BN (SyncBN needs a GPU process group)
+              norm_cfg=dict(type='BN', momentum=0.1, affine=False)))
 train_dataloader = dict(
     batch_size=64, num_workers=1,
     dataset=dict(data_root=data_root,

@@ -13,7 +13,9 @@ data_preprocessor = {{_base_.fmnist_preprocessor}}
 model = dict(
     backbone=dict(depth=18, stem_channels=8, base_channels=8),
     neck=dict(pool_type='adaptive', pool_sizes=(4, 4, 2, 2, 1)),
-    head=dict(in_channels=(8, 8, 16, 32, 64), pool_sizes=(4, 4, 2, 2, 1)))
+    head=dict(in_channels=(8, 8, 16, 32, 64), pool_sizes=(4, 4, 2, 2, 1),
+              # one process: plain BN (SyncBN needs a GPU process group)
+              norm_cfg=dict(type='BN', momentum=0.1, affine=False)))
 train_dataloader = dict(
     batch_size=64, num_workers=1,
     dataset=dict(data_root=data_root,
