@@ -54,7 +54,8 @@ def test_semi_grid(path):
     assert cfg.optim_wrapper.paramwise_cfg.custom_keys['head'] == dict(
         lr_mult=mult)
     pct = name.split('in1k-')[1].split('pct')[0]
-    expected = 'train_1percent.txt' if pct == '1' else 'train_10percent.txt'
+    # MMSelfSup's file names (imagenet_1percent / imagenet_10percent)
+    expected = 'train_1percent.txt' if pct == '1' else 'train_10pct.txt'
     assert cfg.train_dataloader.dataset.ann_file.endswith(expected)
     assert cfg.train_cfg.max_epochs == 20
     # MMSelfSup's imagenet_1percent / imagenet_10percent base configs
