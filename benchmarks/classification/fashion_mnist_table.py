@@ -54,8 +54,10 @@ SUBSETS = {'semi1': ('meta/train_1pct.txt', '0.01'),
            'semi10': ('meta/train_10pct.txt', '0.1')}
 STEPS = ('knn', 'linear', 'mhead', 'semi1', 'semi10', 'svm')
 # SVM reduction: 2,000 training images (seeded subsample), feat5 pooled to
-# 3x3 (1152-d), 4 costs; the whole 10k test split.
-SVM_ARGS = ['--features', 'feat5', '--img-size', '32', '--pool-sizes', '8',
+# 3x3 (1152-d) with adaptive pooling (MMSelfSup's fixed kernels are for
+# 224 px maps), 4 costs; the whole 10k test split.
+SVM_ARGS = ['--features', 'feat5', '--img-size', '32', '--pool-type',
+            'adaptive', '--pool-sizes', '8',
             '8', '6', '4', '3', '--max-train', '2000', '--costs', '0.01',
             '0.1', '1', '10', '--low-shot', '--low-shot-ks', '1', '4', '16',
             '64', '--low-shot-samples', '5']

@@ -54,9 +54,72 @@ def test_semi_grid(path):
     assert cfg.optim_wrapper.paramwise_cfg.custom_keys['head'] == dict(
         lr_mult=mult)
     pct = name.split('in1k-')[1].split('pct')[0]
-    expected = 'train_1percent.txt' if pct == '1' else 'train_10percent.txt'
+    # MMSelfSup's file names (imagenet_1percent / imagenet_10percent)
+    expected = 'train_1percent.txt' if pct == '1' else 'train_10pct.txt'
     assert cfg.train_dataloader.dataset.ann_file.endswith(expected)
     assert cfg.train_cfg.max_epochs == 20
+    # MMSelfSup's imagenet_1percent / imagenet_10percent base configs
+    assert cfg.optim_wrapper.optimizer.weight_decay == (
+        5e-4 if pct == '1' else 1e-4)
+    assert cfg.train_dataloader.batch_size == 64
+    assert cfg.param_scheduler[0].milestones == [12, 16]
+    assert cfg.param_scheduler[0].gamma == 0.2
+
+
+MHEAD_FULL = [f for f in ALL if 'mhead' in f and '/fashion_mnist/' not in f]
+
+
+@pytest.mark.parametrize('path', MHEAD_FULL, ids=_name)
+def test_mhead_recipe_is_mmselfsup(path):
+    """MMSelfSup's multi-head configs: fixed-kernel pooling, SyncBN heads
+    without affine, Nesterov SGD lr 0.01 wd 1e-4 (none on norms), 8 x 32;
+    ImageNet's training images get colour jitter and PCA lighting noise,
+    Places205's are resized, centre-cropped to 256 and cropped to 224."""
+    cfg = Config.fromfile(path)
+    assert cfg.model.neck.pool_type == 'specified'
+    assert cfg.model.head.norm_cfg == dict(type='SyncBN', momentum=0.1,
+                                           affine=False)
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.type, opt.lr, opt.momentum, opt.weight_decay,
+            opt.nesterov) == ('SGD', 0.01, 0.9, 1e-4, True)
+    assert cfg.optim_wrapper.paramwise_cfg.norm_decay_mult == 0.0
+    assert cfg.train_dataloader.batch_size == 32
+    steps = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
+    if '/imagenet/' in path:
+        assert steps == ['LoadImageFromFile', 'RandomResizedCrop',
+                         'RandomFlip', 'ColorJitter', 'Normalize',
+                         'Lighting', 'PackInputs']
+    elif '/places205/' in path:
+        assert steps == ['LoadImageFromFile', 'ResizeEdge', 'CenterCrop',
+                         'RandomCrop', 'RandomFlip', 'PackInputs']
+    elif '/inaturalist2018/' in path:
+        assert steps == ['LoadImageFromFile', 'RandomResizedCrop',
+                         'RandomFlip', 'PackInputs']
+
+
+def test_imagenet_mhead_lighting_is_the_reference_noise():
+    """The Lighting step adds MMSelfSup's PCA noise (RGB eigenvectors,
+    eigenvalues of [0, 1] images) to the float BGR [0, 255] image: for a
+    fixed alpha the added colour is 255 * (eigvec_rgb @ (alpha * eigval)),
+    reversed to BGR, with nothing clipped."""
+    import numpy as np
+    from mmpretrain.registry import TRANSFORMS
+    init_default_scope('mmpretrain')
+    cfg = Config.fromfile(osp.join(
+        CFG_DIR, 'imagenet', 'resnet50_mhead_8xb32-steplr-90e_in1k.py'))
+    lighting = TRANSFORMS.build(cfg.train_dataloader.dataset.pipeline[5])
+    eigval = np.array([0.2175, 0.0188, 0.0045])
+    eigvec_rgb = np.array([[-0.5675, 0.7192, 0.4009],
+                           [-0.5808, -0.0045, -0.8140],
+                           [-0.5836, -0.6948, 0.4203]])
+    img = np.zeros((2, 2, 3), np.float32)   # black: noise must not wrap
+    np.random.seed(3)
+    out = lighting(dict(img=img.copy()))['img']
+    np.random.seed(3)
+    alpha = np.random.normal(0, 0.1, 3)
+    rgb = 255 * eigvec_rgb @ (alpha * eigval)
+    np.testing.assert_allclose(out[0, 0], rgb[::-1], rtol=1e-3)
+    assert out.dtype == np.float32 and out.min() < 0
 
 
 @pytest.mark.parametrize('path', BUILD, ids=_name)

@@ -71,3 +71,69 @@ def test_bad_input_is_explained(data):
         knn_classify(train, labels[:10], query, ks=[5])
     with pytest.raises(ValueError, match='temperature'):
         knn_classify(train, labels, query, ks=[5], temperature=0)
+
+
+def reference_top1_top5(train, train_labels, query, query_labels, k,
+                        temperature, num_classes, zero_vote_credit=True):
+    """NumPy re-implementation of the reference's counting (MMSelfSup's
+    knn_classifier, from DINO): classes sorted by summed vote weight,
+    descending; top-1 = first class, top-5 = among the first min(5, k).
+    Tied classes keep increasing class order (what torch's CPU sort gives for
+    up to 16 classes). zero_vote_credit=False: a class without votes never
+    counts."""
+    scores = _brute_force(train, train_labels, query, k, temperature,
+                          num_classes)
+    top1 = top5 = 0
+    for score, label in zip(scores, query_labels):
+        order = list(np.argsort(-score, kind='stable'))
+        credited = zero_vote_credit or score[label] > 0
+        top1 += credited and order[0] == label
+        top5 += credited and label in order[:min(5, k)]
+    n = len(query_labels)
+    return 100.0 * top1 / n, 100.0 * top5 / n
+
+
+@pytest.fixture
+def clustered():
+    """Neighbours concentrated in few of 10 classes, so that for k < 5 and
+    often for k = 5 the top-5 list has to be filled with zero-vote classes
+    (all tied at 0), and queries of a class nobody votes for."""
+    g = torch.Generator().manual_seed(1)
+    centers = torch.randn(10, 8, generator=g, dtype=torch.float64) * 3
+    labels = torch.arange(10).repeat_interleave(12)
+    train = centers[labels] + torch.randn(120, 8, generator=g,
+                                          dtype=torch.float64)
+    qlabels = torch.randint(0, 10, (80, ), generator=g)
+    query = centers[qlabels] + 2.5 * torch.randn(80, 8, generator=g,
+                                                 dtype=torch.float64)
+    return train, labels, query, qlabels
+
+
+@pytest.mark.parametrize('k', [1, 3, 5, 20])
+@pytest.mark.parametrize('zero_vote_credit', [True, False])
+def test_top1_top5_match_reference_counting(clustered, k, zero_vote_credit):
+    train, labels, query, qlabels = clustered
+    res = knn_accuracy(train, labels, query, qlabels, ks=[k],
+                       temperature=0.07, zero_vote_credit=zero_vote_credit)
+    top1, top5 = reference_top1_top5(train.numpy(), labels.numpy(),
+                                     query.numpy(), qlabels.numpy(), k, 0.07,
+                                     10, zero_vote_credit)
+    assert res[f'k{k}_top1'] == pytest.approx(top1)
+    assert res[f'k{k}_top5'] == pytest.approx(top5)
+    if k == 1:  # top-5 counts min(5, k) = 1 class
+        assert res['k1_top5'] == res['k1_top1']
+
+
+def test_zero_vote_ties_follow_the_reference_sort():
+    """One neighbour of class 2 (k = 3 of 3 training samples in classes 2,
+    2, 4): slots 1-2 are classes 2 and 4, slot 3 the lowest-index zero-vote
+    class 0, which the reference's top-5 credits; class 1 is not credited."""
+    train = torch.tensor([[1., 0.], [0.9, 0.1], [0.8, 0.3]])
+    labels = torch.tensor([2, 2, 4])
+    query = torch.tensor([[1., 0.], [1., 0.]])
+    res = knn_accuracy(train, labels, query, torch.tensor([0, 1]), ks=[3],
+                       num_classes=6)
+    assert res == {'k3_top1': 0.0, 'k3_top5': 50.0}
+    res = knn_accuracy(train, labels, query, torch.tensor([0, 1]), ks=[3],
+                       num_classes=6, zero_vote_credit=False)
+    assert res == {'k3_top1': 0.0, 'k3_top5': 0.0}

@@ -1,13 +1,17 @@
-"""VOC07 SVM protocol: AP definition, label handling, low-shot sampling,
-readers and bad input."""
+"""VOC07 SVM protocol: AP definition, label handling, cost grid, low-shot
+sampling and training sets (and the reference's sample files), readers and
+bad input."""
+import random
+
 import numpy as np
 import pytest
 
 from mmssl_ext.evaluation.functional import (evaluate_svms, low_shot_svm,
                                              read_multilabel_file, read_voc07,
                                              train_svms_crossval, voc_ap)
-from mmssl_ext.evaluation.functional.svm_voc07 import (l2_normalize,
-                                                       low_shot_targets)
+from mmssl_ext.evaluation.functional.svm_voc07 import (
+    DEFAULT_COSTS, l2_normalize, low_shot_file_name, low_shot_targets,
+    read_low_shot_samples)
 
 
 def reference_ap(labels, scores):
@@ -86,15 +90,102 @@ def test_l2_normalize():
     assert np.allclose(out[1], 0)
 
 
-def test_low_shot_targets_balanced_reproducible():
-    _, y = _synthetic(120)
-    a = low_shot_targets(y, k=4, sample=0)
-    assert (a.sum(0) == 4).all()
-    assert ((a == 1) <= (y == 1)).all()   # only true positives are drawn
+def test_cost_grid_is_the_reference_scripts():
+    """eval_svm_full.sh / eval_svm_lowshot.sh pass costs "1.0,10.0,100.0";
+    svm_helper.parse_cost_list appends 0.5**n for n in range(4, 20)."""
+    expected = [1.0, 10.0, 100.0] + [2.0**-n for n in range(4, 20)]
+    assert list(DEFAULT_COSTS) == expected
+    assert len(DEFAULT_COSTS) == 19
+
+
+def _with_difficult(n=150, num_classes=4, seed=0):
+    x, y = _synthetic(n, num_classes, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    y[rng.random(y.shape) < 0.1] = -1   # some difficult entries
+    return x, y
+
+
+def test_low_shot_sample_composition():
+    _, y = _with_difficult()
+    num_classes = y.shape[1]
+    for k in (1, 3, 8):
+        a = low_shot_targets(y, k=k, sample=0)
+        assert a.shape == y.shape and set(np.unique(a)) <= {-1, 0, 1}
+        for c in range(num_classes):
+            assert (a[:, c] == 1).sum() == k
+            assert (a[:, c] == 0).sum() == (num_classes - 1) * k
+            # positives drawn from positives, negatives from negatives:
+            # difficult images are never sampled
+            assert (y[a[:, c] == 1, c] == 1).all()
+            assert (y[a[:, c] == 0, c] == 0).all()
+            assert (a[y[:, c] == -1, c] == -1).all()
+    a = low_shot_targets(y, 4, 0)
     assert np.array_equal(a, low_shot_targets(y, 4, 0))
     assert not np.array_equal(a, low_shot_targets(y, 4, 1))
-    with pytest.raises(ValueError, match='fewer than k'):
+    with pytest.raises(ValueError, match='fewer than the 1000'):
         low_shot_targets(y, k=1000, sample=0)
+    with pytest.raises(ValueError, match='negatives, fewer than'):
+        low_shot_targets(y, k=40, sample=0)   # 3 * 40 negatives needed
+
+
+def reference_sample_files(folder, targets, ks, num_samples, seed=0):
+    """Independent writer of the reference's files, as
+    create_voc_low_shot_challenge_samples.py does it: start from -1, draw k
+    positives and (C-1)*k negatives per class with random.sample, save
+    train_targets_sample{s}_k{k}.npy (s from 1)."""
+    random.seed(seed)
+    num_classes = targets.shape[1]
+    for s in range(1, num_samples + 1):
+        for k in ks:
+            out = -np.ones(targets.shape, dtype=np.int32)
+            for symbol, num in ((1, k), (0, (num_classes - 1) * k)):
+                for c in range(num_classes):
+                    rows = list(np.where(targets[:, c] == symbol)[0])
+                    for r in random.sample(rows, num):
+                        out[r, c] = symbol
+            np.save(folder / f'train_targets_sample{s}_k{k}.npy', out)
+
+
+def test_low_shot_trains_on_sampled_images_only(tmp_path):
+    """Every class is trained on its k positives and (C-1)*k negatives:
+    moving any other training image (unsampled positives, negatives and
+    difficult images) changes nothing; moving a sampled one does."""
+    x, y = _with_difficult(seed=3)
+    x_tr, y_tr, x_te, y_te = x[:110], y[:110], x[110:], y[110:]
+    reference_sample_files(tmp_path, y_tr, ks=(2, ), num_samples=2)
+    assert low_shot_file_name(2, 0) == 'train_targets_sample1_k2.npy'
+    samples = read_low_shot_samples(str(tmp_path), y_tr, ks=(2, ),
+                                    num_samples=2)
+    assert sorted(samples) == [(2, 0), (2, 1)]
+    run = lambda feats: low_shot_svm(  # noqa: E731
+        feats, y_tr, x_te, y_te, ks=(2, ), num_samples=2,
+        costs=(0.1, 10.0), samples=samples)[0]
+    base = run(x_tr)
+    used = np.zeros(len(y_tr), bool)
+    for sample in samples.values():
+        used |= (sample != -1).any(axis=1)
+    assert not used.all()
+    moved = x_tr.copy()
+    moved[~used] = np.random.default_rng(0).normal(
+        size=moved[~used].shape) * 100
+    np.testing.assert_allclose(run(moved)['map'], base['map'])
+    moved = x_tr.copy()
+    moved[used] *= -1
+    assert not np.allclose(run(moved)['map'], base['map'])
+
+
+def test_reference_sample_files_are_checked(tmp_path):
+    _, y = _with_difficult()
+    with pytest.raises(FileNotFoundError, match='train_targets_sample1_k1'):
+        read_low_shot_samples(str(tmp_path), y, ks=(1, ), num_samples=1)
+    reference_sample_files(tmp_path, y, ks=(1, ), num_samples=1)
+    # the same file read against other row order -> named error
+    with pytest.raises(ValueError, match='another image list or row order'):
+        read_low_shot_samples(str(tmp_path), y[::-1], ks=(1, ),
+                              num_samples=1)
+    with pytest.raises(ValueError, match='shape'):
+        read_low_shot_samples(str(tmp_path), y[:-1], ks=(1, ),
+                              num_samples=1)
 
 
 def test_low_shot_svm_report():

@@ -5,6 +5,7 @@ import json
 import os
 import os.path as osp
 
+import numpy as np
 import pytest
 import torch
 
@@ -45,7 +46,8 @@ def _setup(fmnist_tiny, tmp_path, n_train=60, n_test=40):
     args = [str(cfg), '--checkpoint', str(ckpt), '--features', 'feat1',
             'feat5', '--train-ann', lists['train'], '--test-ann',
             lists['test'], '--data-root', fmnist_tiny, '--num-classes', '10',
-            '--img-size', '32', '--pool-sizes', '2', '2', '2', '2', '1',
+            '--img-size', '32', '--pool-type', 'adaptive',
+            '--pool-sizes', '2', '2', '2', '2', '1',
             '--costs', '0.1', '10', '--batch-size', '16']
     return args
 
@@ -114,3 +116,62 @@ def test_cifar_stem_backbone_gives_all_layers(fmnist_tiny, tmp_path):
     # adaptive pooling to 32 keeps feat1 (8 x 32 x 32) unpooled
     assert feats['feat1']['dim'] == 8 * 32 * 32
     assert feats['feat5']['dim'] == 64 * 4 * 4  # CIFAR feat5 is 4 x 4
+
+
+def test_feature_pipeline_is_the_reference_one(tmp_path):
+    """MMSelfSup's svm_voc07.py extraction pipeline is torchvision's
+    Resize(256) then Resize((224, 224)) on a PIL RGB image: sizes after each
+    step on a non-square image, and the pixels of the last step."""
+    from mmcv.transforms import Compose
+    from mmpretrain.registry import TRANSFORMS
+    from PIL import Image
+    tv = pytest.importorskip('torchvision.transforms')
+    tool = load_tool('../benchmarks/classification/svm_voc07/svm_voc07.py')
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (300, 500, 3), dtype=np.uint8)  # h=300, w=500
+    path = tmp_path / 'img.png'
+    Image.fromarray(rgb).save(path)
+    steps = [TRANSFORMS.build(c) for c in tool.pipeline_cfgs(224)]
+    results = dict(img_path=str(path))
+    sizes = []
+    for step in steps[:-1]:
+        results = step(results)
+        sizes.append(results['img'].shape[:2])
+    # short side 300 -> 256, long side int(256 * 500 / 300) = 426
+    assert sizes == [(300, 500), (256, 426), (224, 224)]
+    pil = Image.open(path).convert('RGB')
+    ref = tv.Resize((224, 224))(tv.Resize(256)(pil))
+    assert tv.Resize(256)(pil).size == (426, 256)
+    np.testing.assert_array_equal(results['img'][..., ::-1], np.asarray(ref))
+    packed = Compose(steps)(dict(img_path=str(path)))
+    assert tuple(packed['inputs'].shape) == (3, 224, 224)
+
+
+def test_reference_low_shot_files(fmnist_tiny, tmp_path):
+    """--low-shot-dir trains on the reference's sample files; a file that
+    does not fit the training list is refused before extraction."""
+    tool = load_tool('../benchmarks/classification/svm_voc07/svm_voc07.py')
+    args = _setup(fmnist_tiny, tmp_path, 60, 20)
+    args.remove('feat1')
+    from mmssl_ext.evaluation.functional import read_multilabel_file
+    _, labels = read_multilabel_file(args[args.index('--train-ann') + 1],
+                                     num_classes=10)
+    folder = tmp_path / 'low_shot'
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for s in (1, 2):
+        out = -np.ones(labels.shape, np.int32)
+        for c in range(10):
+            for symbol, num in ((1, 1), (0, 9)):
+                rows = np.nonzero(labels[:, c] == symbol)[0]
+                out[rng.choice(rows, num, replace=False), c] = symbol
+        np.save(folder / f'train_targets_sample{s}_k1.npy', out)
+    common = ['--low-shot', '--low-shot-ks', '1', '--low-shot-samples', '2',
+              '--low-shot-dir', str(folder)]
+    res = tool.main(args + common)
+    assert [r['k'] for r in res['features']['feat5']['low_shot']] == [1]
+    np.save(folder / 'train_targets_sample2_k1.npy', out[::-1])
+    with pytest.raises(ValueError, match='row order'):
+        tool.main(args + common)
+    with pytest.raises(ValueError, match='--max-train'):
+        tool.main(args + common + ['--max-train', '30'])

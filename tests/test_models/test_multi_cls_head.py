@@ -2,6 +2,7 @@
 predictions of every head."""
 import pytest
 import torch
+import torch.nn as nn
 from mmpretrain.structures import DataSample
 
 from mmssl_ext.models.heads import MultiClsHead
@@ -48,3 +49,16 @@ def test_bad_config():
         MultiClsHead(num_classes=2, in_channels=(4, 8), pool_sizes=(1, ))
     with pytest.raises(ValueError, match='match in_channels'):
         _head()((torch.randn(1, 4, 2, 2), ))
+
+
+def test_norm_cfg_builds_the_reference_norm():
+    """MMSelfSup's multi-head configs: SyncBN(momentum=0.1, affine=False)
+    before each classifier; the default is the same as plain BN."""
+    head = MultiClsHead(num_classes=3, in_channels=(4, ), pool_sizes=(1, ))
+    assert type(head.norms[0]) is nn.BatchNorm2d
+    assert not head.norms[0].affine and head.norms[0].momentum == 0.1
+    head = MultiClsHead(num_classes=3, in_channels=(4, ), pool_sizes=(1, ),
+                        norm_cfg=dict(type='SyncBN', momentum=0.1,
+                                      affine=False))
+    assert isinstance(head.norms[0], nn.SyncBatchNorm)
+    assert not head.norms[0].affine

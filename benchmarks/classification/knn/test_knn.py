@@ -59,7 +59,9 @@ def parse_args(argv=None):
                         "CONFIG's, e.g. configs/_base_/datasets/"
                         'fashion-mnist_knn.py for any Fashion-MNIST pretraining '
                         'config')
-    parser.add_argument('--ks', type=int, nargs='+', default=None)
+    parser.add_argument('--ks', type=int, nargs='+', default=None,
+                        help='neighbour counts (default: the config\'s '
+                        'knn.ks, else 10 20 100 200 as MMSelfSup)')
     parser.add_argument('--temperature', type=float, default=None)
     parser.add_argument('--layer', type=int, default=-1,
                         help='backbone output index to pool (default: last)')
@@ -127,7 +129,8 @@ def main(argv=None) -> int:
     # model.init_weights() logs every parameter at INFO; keep the table legible
     MMLogger.get_instance('mmssl_ext_knn', log_level='WARNING')
     knn_cfg = cfg.get('knn', {})
-    ks = args.ks or knn_cfg.get('ks', [20])
+    # defaults as MMSelfSup's test_knn.py: k in 10/20/100/200, T = 0.07
+    ks = args.ks or knn_cfg.get('ks', [10, 20, 100, 200])
     temperature = args.temperature or knn_cfg.get('temperature', 0.07)
 
     train_loader = Runner.build_dataloader(cfg.knn_train_dataloader)

@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from mmssl_ext.evaluation.functional import evaluate_svms, train_svms_crossval
+from mmssl_ext.evaluation.functional.svm_voc07 import DEFAULT_COSTS
 
 
 def make_features(source, n_train, n_test, dim, seed=0):
@@ -62,8 +63,9 @@ def main(argv=None):
     p.add_argument('--n-test', type=int, default=10000)
     p.add_argument('--dim', type=int, default=512)
     p.add_argument('--costs', type=float, nargs='+',
-                   default=[1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0,
-                            10.0, 100.0])
+                   default=list(DEFAULT_COSTS),
+                   help="default: the protocol's 19 costs (1, 10, 100, "
+                   '2^-4 ... 2^-19)')
     p.add_argument('--n-jobs', type=int, default=2)
     p.add_argument('--repeats', type=int, default=3)
     args = p.parse_args(argv)

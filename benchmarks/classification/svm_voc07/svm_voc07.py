@@ -1,11 +1,18 @@
 """VOC07 SVM / low-shot SVM benchmark of a pretrained backbone.
 
 Extracts features of the chosen layers (feat1 = stem before max-pool,
-feat2-feat5 = ResNet stages; each average-pooled to the benchmark's fixed
-size, 12/6/4/3/2 at 224 px) for the train and test images, sharded over the
-processes when started by ``torch.distributed.run``; rank 0 then trains
-per-class linear SVMs (cost by 3-fold cross-validation) and reports AP with
-difficult images excluded, and optionally the low-shot protocol.
+feat2-feat5 = ResNet stages; each average-pooled with MMSelfSup's fixed
+kernels to 12/6/4/3/2 at 224 px) for the train and test images, sharded over
+the processes when started by ``torch.distributed.run``; rank 0 then trains
+per-class linear SVMs (cost by 3-fold cross-validation over MMSelfSup's 19
+costs) and reports AP with difficult images excluded, and optionally the
+low-shot protocol (k positives and (C-1)*k negatives per class; drawn here,
+or read from the reference's sample files with ``--low-shot-dir``).
+
+Images are decoded with PIL, resized (PIL bilinear) to short side 256 and
+then to 224 x 224, as MMSelfSup's ``configs/benchmarks/classification/
+svm_voc07.py``. ``--img-size S`` below 224 (CPU-sized runs) resizes once to
+S x S and needs ``--pool-type adaptive`` with ``--pool-sizes``.
 
 Data: ``--voc-root data/VOCdevkit/VOC2007`` (trainval / test), or any
 multi-label list pair ``--train-ann/--test-ann`` (``path c1 c2 d7`` lines, see
@@ -29,12 +36,11 @@ import mmssl_ext  # noqa: F401
 from mmssl_ext.evaluation.functional import (evaluate_svms, low_shot_svm,
                                              read_multilabel_file, read_voc07,
                                              train_svms_crossval)
-from mmssl_ext.evaluation.functional.svm_voc07 import (DEFAULT_COSTS,
-                                                       LOW_SHOT_KS,
-                                                       LOW_SHOT_SAMPLES)
+from mmssl_ext.evaluation.functional.svm_voc07 import (
+    DEFAULT_COSTS, LOW_SHOT_KS, LOW_SHOT_SAMPLES, read_low_shot_samples)
 from mmssl_ext.models.backbones.resnet_feats import feat_indices
-
-RESNET50_POOL_SIZES = (12, 6, 4, 3, 2)
+from mmssl_ext.models.necks.multi_pooling import (RESNET50_POOL_PARAMS,
+                                                  RESNET50_POOL_SIZES)
 # backbone type -> the variant that returns feat1..feat5 (same weights)
 FEATS_BACKBONES = {
     'ResNet': 'ResNetFeats', 'ResNetV1c': 'ResNetFeats',
@@ -58,12 +64,23 @@ def parse_args(argv=None):
     p.add_argument('--data-root', default='')
     p.add_argument('--num-classes', type=int, default=None)
     p.add_argument('--img-size', type=int, default=224)
+    p.add_argument('--pool-type', choices=('specified', 'adaptive'),
+                   default='specified',
+                   help="'specified' (default): MMSelfSup's fixed AvgPool2d "
+                   "kernels for ResNet-50 at 224 px; 'adaptive': adaptive "
+                   'average pooling to --pool-sizes (other sizes)')
     p.add_argument('--pool-sizes', type=int, nargs=5,
                    default=RESNET50_POOL_SIZES,
                    help='pooled side of feat1..feat5 (default 12 6 4 3 2)')
-    p.add_argument('--costs', type=float, nargs='+', default=DEFAULT_COSTS)
+    p.add_argument('--costs', type=float, nargs='+', default=DEFAULT_COSTS,
+                   help="SVM costs (default: MMSelfSup's 1, 10, 100 and "
+                   '2^-4 ... 2^-19)')
     p.add_argument('--low-shot', action='store_true',
                    help='also run the low-shot protocol')
+    p.add_argument('--low-shot-dir', default=None,
+                   help='folder of reference low-shot sample files '
+                   '(train_targets_sample{s}_k{k}.npy, e.g. '
+                   'VOC2007/SVMLabels/low_shot/labels); default: draw them')
     p.add_argument('--low-shot-ks', type=int, nargs='+', default=LOW_SHOT_KS)
     p.add_argument('--low-shot-samples', type=int, default=LOW_SHOT_SAMPLES)
     p.add_argument('--max-train', type=int, default=None,
@@ -86,20 +103,34 @@ class _ImageList(torch.utils.data.Dataset):
         return self.pipeline(dict(img_path=self.paths[i]))
 
 
+def pipeline_cfgs(img_size: int = 224) -> list:
+    """Transforms of the SVM feature extraction.
+
+    224 px (default) is MMSelfSup's pipeline: PIL decoding, PIL-bilinear
+    resize of the short side to 256 (long side truncated, as torchvision's
+    ``Resize(256)``), then resize to 224 x 224 (no crop). Other sizes S >= 224
+    use short side ``S * 256 // 224`` then S x S; below 224 one resize to
+    S x S.
+    """
+    resize = dict(backend='pillow', interpolation='bilinear')
+    if img_size >= 224:
+        steps = [dict(type='ResizeEdge', scale=img_size * 256 // 224,
+                      edge='short', **resize),
+                 dict(type='Resize', scale=(img_size, img_size), **resize)]
+    else:
+        steps = [dict(type='Resize', scale=(img_size, img_size), **resize)]
+    return [dict(type='LoadImageFromFile', imdecode_backend='pillow'),
+            *steps, dict(type='PackInputs')]
+
+
 def build_pipeline(img_size: int):
     from mmcv.transforms import Compose
     from mmpretrain.registry import TRANSFORMS
-    if img_size >= 224:
-        steps = [dict(type='ResizeEdge', scale=img_size * 256 // 224,
-                      edge='short'),
-                 dict(type='CenterCrop', crop_size=img_size)]
-    else:
-        steps = [dict(type='Resize', scale=(img_size, img_size))]
-    cfgs = [dict(type='LoadImageFromFile'), *steps, dict(type='PackInputs')]
-    return Compose([TRANSFORMS.build(c) for c in cfgs])
+    return Compose([TRANSFORMS.build(c) for c in pipeline_cfgs(img_size)])
 
 
-def build_feature_model(cfg, checkpoint, features, pool_sizes):
+def build_feature_model(cfg, checkpoint, features, pool_sizes,
+                        pool_type='specified'):
     """Backbone (as ResNetFeats) + MultiPooling + the config's preprocessor.
 
     The checkpoint must cover every backbone tensor (checked, not warned).
@@ -135,8 +166,17 @@ def build_feature_model(cfg, checkpoint, features, pool_sizes):
     if pre_cfg.get('type') in (None, 'ClsDataPreprocessor'):
         pre_cfg['type'] = 'SelfSupDataPreprocessor'
     preprocessor = MODELS.build(pre_cfg)
-    neck = MODELS.build(dict(type='MultiPooling', pool_sizes=[
-        pool_sizes[i] for i in (indices if len(indices) else (4, ))]))
+    levels = indices if len(indices) else (4, )
+    neck_cfg = dict(type='MultiPooling', pool_type=pool_type,
+                    pool_sizes=[pool_sizes[i] for i in levels])
+    if pool_type == 'specified':
+        if tuple(pool_sizes) != RESNET50_POOL_SIZES:
+            raise ValueError(
+                f'--pool-sizes {list(pool_sizes)} differ from the sizes of '
+                f"MMSelfSup's fixed kernels {list(RESNET50_POOL_SIZES)}: add "
+                f'--pool-type adaptive.')
+        neck_cfg['pool_params'] = [RESNET50_POOL_PARAMS[i] for i in levels]
+    neck = MODELS.build(neck_cfg)
     return torch.nn.ModuleDict(dict(
         backbone=backbone, neck=neck, pre=preprocessor)).eval()
 
@@ -192,6 +232,10 @@ def load_data(args):
     else:
         raise ValueError('Give --voc-root (VOCdevkit/VOC2007) or both '
                          '--train-ann and --test-ann.')
+    if args.max_train and args.low_shot_dir:
+        raise ValueError('--max-train subsamples the training images, so the '
+                         'rows of the --low-shot-dir files no longer match: '
+                         'use one of the two.')
     if args.max_train and args.max_train < len(tr_paths):
         keep = np.random.default_rng(0).choice(
             len(tr_paths), args.max_train, replace=False)
@@ -216,10 +260,16 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     model = build_feature_model(cfg, args.checkpoint, args.features,
-                                args.pool_sizes)
+                                args.pool_sizes, args.pool_type)
     if torch.cuda.is_available():
         model = model.cuda()
     tr_paths, tr_labels, te_paths, te_labels = load_data(args)
+    samples = None
+    if args.low_shot and args.low_shot_dir:
+        # read (and check) before the slow extraction
+        samples = read_low_shot_samples(args.low_shot_dir, tr_labels,
+                                        args.low_shot_ks,
+                                        args.low_shot_samples)
     pipeline = build_pipeline(args.img_size)
     t0 = time.perf_counter()
     train_feats = extract(model, tr_paths, pipeline, args.batch_size,
@@ -246,7 +296,7 @@ def main(argv=None):
             report = low_shot_svm(train_feats[f], tr_labels, test_feats[f],
                                   te_labels, args.low_shot_ks,
                                   args.low_shot_samples, args.costs,
-                                  n_jobs=args.n_jobs)
+                                  n_jobs=args.n_jobs, samples=samples)
             entry['low_shot'] = [{k: v for k, v in r.items() if k != 'map'}
                                  for r in report]
             print('  low-shot  ' + '  '.join(

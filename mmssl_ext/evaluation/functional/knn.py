@@ -15,7 +15,7 @@ from typing import Dict, Optional, Sequence
 import torch
 import torch.nn.functional as F
 
-__all__ = ['knn_topk', 'knn_classify', 'knn_accuracy']
+__all__ = ['knn_topk', 'knn_classify', 'rank_classes', 'knn_accuracy']
 
 
 @torch.no_grad()
@@ -120,6 +120,17 @@ def knn_classify(train_feats: torch.Tensor,
                      temperature) for k in ks}
 
 
+def rank_classes(scores: torch.Tensor) -> torch.Tensor:
+    """Classes ordered by decreasing vote weight, ``(M, C)`` -> ``(M, C)``.
+
+    The same call as the reference (``probs.sort(1, True)``), so tied classes
+    (e.g. all zero-vote classes) come in the order torch's sort gives them:
+    by increasing class index for up to 16 classes on CPU (insertion sort),
+    implementation-defined beyond.
+    """
+    return scores.sort(dim=1, descending=True).indices
+
+
 @torch.no_grad()
 def knn_accuracy(train_feats: torch.Tensor,
                  train_labels: torch.Tensor,
@@ -128,8 +139,28 @@ def knn_accuracy(train_feats: torch.Tensor,
                  ks: Sequence[int] = (20, ),
                  temperature: float = 0.07,
                  topk: Sequence[int] = (1, 5),
+                 zero_vote_credit: bool = True,
                  **kwargs) -> Dict[str, float]:
     """Top-1/top-5 accuracy (%) of weighted kNN for each ``k``.
+
+    As the reference (MMSelfSup's ``knn_classifier``, from DINO's
+    ``eval_knn.py``): all classes are ranked by their summed vote weights
+    (:func:`rank_classes`) and a query counts for top-``t`` when its class is
+    among the first ``min(t, k)`` (top-5 "does not make sense if k < 5": with
+    k = 1 top-5 equals top-1).
+
+    Args:
+        train_feats, train_labels, query_feats: see :func:`knn_classify`.
+        query_labels (Tensor): (M, ) true labels of the queries.
+        ks (Sequence[int]): neighbour counts. Defaults to (20, ).
+        temperature (float): vote temperature. Defaults to 0.07.
+        topk (Sequence[int]): accuracies to report. Defaults to (1, 5).
+        zero_vote_credit (bool): as the reference, a class that got no vote
+            still counts when ties put it among the first ``min(t, k)``
+            (this happens when the k neighbours span fewer classes than
+            that). False never credits a zero-vote class. Defaults to True.
+        **kwargs: ``num_classes``, ``query_chunk``, ``train_chunk`` of
+            :func:`knn_classify`.
 
     Returns:
         dict[str, float]: e.g. ``{'k20_top1': 81.2, 'k20_top5': 98.0}``.
@@ -142,9 +173,12 @@ def knn_accuracy(train_feats: torch.Tensor,
                           temperature, **kwargs)
     results = {}
     for k, score in scores.items():
+        hits = rank_classes(score) == query_labels[:, None]  # (M, C)
+        if not zero_vote_credit:
+            voted = score.gather(1, query_labels[:, None].clamp(
+                max=score.shape[1] - 1)) > 0
+            hits &= voted
         for t in topk:
-            t_eff = min(t, score.shape[1])
-            pred = score.topk(t_eff, dim=1).indices
-            correct = (pred == query_labels[:, None]).any(dim=1)
+            correct = hits[:, :min(t, k)].any(dim=1)
             results[f'k{k}_top{t}'] = correct.float().mean().item() * 100
     return results

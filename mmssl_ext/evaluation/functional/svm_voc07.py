@@ -1,35 +1,44 @@
 """VOC07 linear-SVM and low-shot SVM evaluation (FAIR self-supervision
 benchmark protocol, `Goyal et al. 2019 <https://arxiv.org/abs/1905.01235>`_,
-as MMSelfSup ran it).
+as MMSelfSup ran it with FAIR's scripts).
 
 Label convention (per image and class), as in that benchmark:
 ``1`` = present, ``0`` = absent, ``-1`` = difficult (only difficult
 instances). Training: features are L2-normalised; one ``LinearSVC`` per
 class (squared hinge, L2, ``class_weight={1: 2, -1: 1}``) with difficult
 images counted as negatives; the cost is chosen per class by 3-fold
-cross-validation (sklearn ``average_precision`` scoring). Testing: difficult
-images are excluded and AP is the area under the precision envelope
-(:func:`voc_ap`).
+cross-validation (sklearn ``average_precision`` scoring) over
+:data:`DEFAULT_COSTS`. Testing: difficult images are excluded and AP is the
+area under the precision envelope (:func:`voc_ap`).
 
-Low-shot: for k positives per class and each of several independent
-samplings, the k positives are drawn at random from the class's positives and
-every other training image is a negative; an SVM is trained for every cost
-and the reported cost per k is the one with the best test mAP averaged over
-the samplings (the benchmark has no validation split for low-shot).
+Low-shot (FAIR's low-shot sample files): for each k and each of 5
+independent samplings, every class c is trained on k sampled positives and
+``(C - 1) * k`` sampled negatives (images with label 0 for c); every other
+image, difficult ones included, is ignored for that class (label ``-1`` in a
+sample matrix, :func:`low_shot_targets`). Samples made by FAIR's/MMSelfSup's
+``create_voc_low_shot_challenge_samples.py`` are read with
+:func:`read_low_shot_samples`. An SVM is trained for every cost; the reported
+cost per k is the one with the best test mAP averaged over the samplings (the
+benchmark has no validation split for low-shot).
 """
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-#: The benchmark's cost list.
-DEFAULT_COSTS = (1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0)
+#: The cost grid of MMSelfSup's eval_svm_full.sh / eval_svm_lowshot.sh:
+#: ``costs="1.0,10.0,100.0"`` extended by FAIR's ``parse_cost_list`` with
+#: ``0.5 ** n`` for n = 4 ... 19 (19 costs, in this order: ties in the
+#: cross-validation AP go to the earlier cost, as with ``np.argmax`` there).
+DEFAULT_COSTS = (1.0, 10.0, 100.0) + tuple(0.5**n for n in range(4, 20))
 #: The benchmark's low-shot k values and number of samplings.
 LOW_SHOT_KS = (1, 2, 4, 8, 16, 32, 64, 96)
 LOW_SHOT_SAMPLES = 5
 
 __all__ = ['DEFAULT_COSTS', 'LOW_SHOT_KS', 'LOW_SHOT_SAMPLES', 'l2_normalize',
            'voc_ap', 'precision_recall', 'train_svms_crossval',
-           'svm_decision', 'evaluate_svms', 'low_shot_targets', 'low_shot_svm']
+           'svm_decision', 'evaluate_svms', 'low_shot_targets',
+           'low_shot_file_name', 'read_low_shot_samples',
+           'check_low_shot_targets', 'low_shot_svm']
 
 
 def _sklearn():
@@ -44,8 +53,9 @@ def _sklearn():
 
 
 def l2_normalize(features: np.ndarray, eps: float = 1e-5) -> np.ndarray:
-    """Row-wise ``x / (||x|| + eps)``; ``(N, D)`` -> ``(N, D)`` float32."""
-    features = np.asarray(features, dtype=np.float32)
+    """Row-wise ``x / (||x|| + eps)``; ``(N, D)`` -> ``(N, D)`` float64 (the
+    reference casts the features to float64 before normalising)."""
+    features = np.asarray(features, dtype=np.float64)
     norms = np.linalg.norm(features, axis=1, keepdims=True)
     return features / (norms + eps)
 
@@ -170,7 +180,7 @@ def train_svms_crossval(features: np.ndarray,
     """
     from joblib import Parallel, delayed
     features = l2_normalize(features) if normalize else np.asarray(
-        features, np.float32)
+        features, np.float64)
     targets = np.asarray(targets)
     _check(features, targets)
     costs = [float(c) for c in costs]
@@ -178,8 +188,8 @@ def train_svms_crossval(features: np.ndarray,
         delayed(_fit_class)(features, targets[:, c], costs, cv)
         for c in range(targets.shape[1]))
     return dict(
-        weight=np.stack([r[2] for r in results]).astype(np.float32),
-        bias=np.asarray([r[3] for r in results], np.float32),
+        weight=np.stack([r[2] for r in results]),
+        bias=np.asarray([r[3] for r in results], np.float64),
         cost=np.asarray([costs[r[1]] for r in results]),
         cv_ap=np.stack([r[0] for r in results]))
 
@@ -205,36 +215,134 @@ def evaluate_svms(model: Dict[str, np.ndarray], features: np.ndarray,
 
 def low_shot_targets(targets: np.ndarray, k: int, sample: int,
                      seed: int = 0) -> np.ndarray:
-    """Training labels with k random positives per class, the rest negative.
+    """One low-shot sample matrix: k positives and (C-1)*k negatives per class.
+
+    As FAIR's ``create_voc_low_shot_challenge_samples.py``: per class c, k
+    images are drawn without replacement from those with label 1 for c and
+    ``(C - 1) * k`` from those with label 0 for c; all other entries are
+    ``-1`` (ignored when training class c). Difficult images (label -1) are
+    never drawn. The reference draws with Python's unseeded ``random``; here
+    the draw is seeded by ``(seed, sample, k, c)`` so a run can be repeated
+    (read the reference's own files with :func:`read_low_shot_samples` to
+    train on exactly its samples).
 
     Args:
         targets (np.ndarray): ``(N, C)`` full training labels {1, 0, -1}.
-        k (int): positives kept per class.
-        sample (int): index of the independent sampling.
+        k (int): positives per class.
+        sample (int): index of the independent sampling (0-based).
         seed (int): base seed. Defaults to 0.
 
     Returns:
-        np.ndarray: ``(N, C)`` in {1, 0}.
+        np.ndarray: ``(N, C)`` int32 in {1, 0, -1}.
     """
     targets = np.asarray(targets)
-    out = np.zeros_like(targets, dtype=np.int32)
-    for c in range(targets.shape[1]):
-        pos = np.nonzero(targets[:, c] == 1)[0]
-        if len(pos) < k:
-            raise ValueError(
-                f'Class {c} has {len(pos)} positives, fewer than k={k}: '
-                f'drop k={k} from the low-shot list or use more data.')
+    num_classes = targets.shape[1]
+    out = np.full(targets.shape, -1, dtype=np.int32)
+    for c in range(num_classes):
         rng = np.random.default_rng([seed, sample, k, c])
-        out[rng.choice(pos, size=k, replace=False), c] = 1
+        for symbol, num in ((1, k), (0, (num_classes - 1) * k)):
+            pool = np.nonzero(targets[:, c] == symbol)[0]
+            if len(pool) < num:
+                kind = 'positives' if symbol else 'negatives'
+                raise ValueError(
+                    f'Class {c} has {len(pool)} {kind}, fewer than the '
+                    f'{num} that low-shot k={k} samples: drop k={k} from '
+                    f'the low-shot list or use more training images.')
+            out[rng.choice(pool, size=num, replace=False), c] = symbol
     return out
 
 
-def _fit_fixed(features, column, cost):
+def low_shot_file_name(k: int, sample: int,
+                       prefix: str = 'train_targets') -> str:
+    """Name of a reference sample file: ``{prefix}_sample{sample+1}_k{k}.npy``
+    (``sample`` 0-based, the file names count from 1)."""
+    return f'{prefix}_sample{sample + 1}_k{k}.npy'
+
+
+def check_low_shot_targets(sample: np.ndarray, targets: np.ndarray,
+                           name: str = 'low-shot sample') -> np.ndarray:
+    """Check a sample matrix against the full training labels.
+
+    Every sampled positive (1) must be a positive and every sampled negative
+    (0) a negative of the full labels: this catches a file made for another
+    image list or another row order.
+
+    Returns:
+        np.ndarray: the sample as ``(N, C)`` int32.
+    """
+    sample = np.asarray(sample)
+    targets = np.asarray(targets)
+    if sample.shape != targets.shape:
+        raise ValueError(
+            f'{name} has shape {sample.shape} but the training labels are '
+            f'{targets.shape}: the file was made for another training list '
+            f'(rows = training images in list order, columns = classes).')
+    bad = np.setdiff1d(np.unique(sample), [-1, 0, 1])
+    if bad.size:
+        raise ValueError(f'{name} may hold 1 (sampled positive), 0 (sampled '
+                         f'negative) and -1 (ignored) only, found '
+                         f'{bad.tolist()}.')
+    wrong = ((sample == 1) & (targets != 1)) | ((sample == 0) & (targets != 0))
+    if wrong.any():
+        row, col = np.argwhere(wrong)[0]
+        raise ValueError(
+            f'{name}: {int(wrong.sum())} entries disagree with the training '
+            f'labels (first: image {row}, class {col}: sample '
+            f'{sample[row, col]}, label {targets[row, col]}). The file was '
+            f'made for another image list or row order; rows must follow the '
+            f'training list (VOC07: ImageSets/Main/trainval.txt).')
+    return sample.astype(np.int32)
+
+
+def read_low_shot_samples(folder: str, targets: np.ndarray,
+                          ks: Sequence[int] = LOW_SHOT_KS,
+                          num_samples: int = LOW_SHOT_SAMPLES,
+                          prefix: str = 'train_targets'
+                          ) -> Dict[Tuple[int, int], np.ndarray]:
+    """Read reference low-shot sample files (MMSelfSup's
+    ``data/VOCdevkit/VOC2007/SVMLabels/low_shot/labels/``).
+
+    Each ``{prefix}_sample{s}_k{k}.npy`` (s = 1..num_samples) is an
+    ``(N, C)`` int array: 1 sampled positive, 0 sampled negative, -1
+    ignored; rows are the training images in list order (for VOC07, the
+    sorted image ids = ``trainval.txt``), columns the classes.
+
+    Args:
+        folder (str): the folder holding the ``.npy`` files.
+        targets (np.ndarray): ``(N, C)`` full training labels, to check the
+            files against (:func:`check_low_shot_targets`).
+        ks (Sequence[int]): low-shot k values to read.
+        num_samples (int): samplings per k.
+        prefix (str): file name prefix. Defaults to ``'train_targets'``.
+
+    Returns:
+        dict: ``{(k, sample): (N, C) int32}`` with 0-based ``sample``.
+    """
+    import os.path as osp
+    out = {}
+    for k in ks:
+        for s in range(num_samples):
+            path = osp.join(folder, low_shot_file_name(k, s, prefix))
+            if not osp.isfile(path):
+                raise FileNotFoundError(
+                    f'Low-shot sample file {path} does not exist: pass the '
+                    f'folder made by create_voc_low_shot_challenge_samples.py '
+                    f'(SVMLabels/low_shot/labels) or drop --low-shot-dir to '
+                    f'draw the samples here.')
+            out[(int(k), s)] = check_low_shot_targets(
+                np.load(path, encoding='latin1'), targets, path)
+    return out
+
+
+def _fit_low_shot(features, column, cost):
+    """Train one class on its sampled images only (label -1 = ignored)."""
     import warnings
     from sklearn.exceptions import ConvergenceWarning
+    keep = column != -1
+    labels = np.where(column[keep] == 1, 1, -1).astype(np.int32)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', ConvergenceWarning)
-        clf = _svm(cost).fit(features, _train_labels(column))
+        clf = _svm(cost).fit(features[keep], labels)
     return clf.coef_.ravel().copy(), float(clf.intercept_[0])
 
 
@@ -246,8 +354,22 @@ def low_shot_svm(train_features: np.ndarray,
                  num_samples: int = LOW_SHOT_SAMPLES,
                  costs: Sequence[float] = DEFAULT_COSTS,
                  seed: int = 0,
-                 n_jobs: int = 1) -> List[dict]:
+                 n_jobs: int = 1,
+                 samples: Optional[Dict[Tuple[int, int], np.ndarray]] = None
+                 ) -> List[dict]:
     """Low-shot SVM: mAP per k, cost chosen by mean test mAP over samplings.
+
+    Args:
+        train_features, train_targets: ``(N, D)`` and ``(N, C)`` {1, 0, -1}.
+        test_features, test_targets: ``(M, D)`` and ``(M, C)``.
+        ks (Sequence[int]): k values. Defaults to :data:`LOW_SHOT_KS`.
+        num_samples (int): samplings per k. Defaults to 5.
+        costs (Sequence[float]): Defaults to :data:`DEFAULT_COSTS`.
+        seed (int): seed of the samplings drawn here. Defaults to 0.
+        n_jobs (int): classes trained in parallel. Defaults to 1.
+        samples (dict, optional): ``{(k, sample): (N, C)}`` sample matrices
+            (e.g. from :func:`read_low_shot_samples`); ``None`` draws them
+            with :func:`low_shot_targets`.
 
     Returns:
         list[dict]: per k: ``k``, ``cost``, ``mean``, ``std``, ``min``,
@@ -257,22 +379,28 @@ def low_shot_svm(train_features: np.ndarray,
     from joblib import Parallel, delayed
     train_features = l2_normalize(train_features)
     test_features = l2_normalize(test_features)
-    _check(train_features, np.asarray(train_targets))
+    train_targets = np.asarray(train_targets)
+    _check(train_features, train_targets)
     costs = [float(c) for c in costs]
-    num_classes = np.asarray(train_targets).shape[1]
+    num_classes = train_targets.shape[1]
     report = []
     for k in ks:
         maps = np.zeros((num_samples, len(costs)))
         for s in range(num_samples):
-            labels = low_shot_targets(train_targets, k, s, seed)
+            if samples is None:
+                labels = low_shot_targets(train_targets, k, s, seed)
+            else:
+                labels = check_low_shot_targets(
+                    samples[(int(k), s)], train_targets,
+                    f'low-shot sample k={k} #{s + 1}')
             for j, cost in enumerate(costs):
                 fits = Parallel(n_jobs=n_jobs)(
-                    delayed(_fit_fixed)(train_features, labels[:, c], cost)
+                    delayed(_fit_low_shot)(train_features, labels[:, c], cost)
                     for c in range(num_classes))
                 model = dict(weight=np.stack([f[0] for f in fits]),
                              bias=np.asarray([f[1] for f in fits]))
                 maps[s, j] = evaluate_svms(model, test_features, test_targets,
-                                       normalize=False)[1]
+                                           normalize=False)[1]
         best = int(np.argmax(maps.mean(0)))
         col = maps[:, best]
         report.append(dict(k=int(k), cost=costs[best], mean=float(col.mean()),

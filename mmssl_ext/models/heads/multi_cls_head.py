@@ -4,6 +4,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
@@ -18,8 +19,10 @@ class MultiClsHead(BaseModule):
 
     The multi-head protocol of `Goyal et al. 2019
     <https://arxiv.org/abs/1905.01235>`_ as MMSelfSup ran it: every feature
-    map ``(N, C_i, s_i, s_i)`` goes through ``BatchNorm2d(C_i, affine=False)``,
-    is flattened and classified by its own ``Linear(C_i * s_i^2, K)``. The
+    map ``(N, C_i, s_i, s_i)`` goes through a norm layer built from
+    ``norm_cfg`` (MMSelfSup's configs: ``SyncBN`` without affine, momentum
+    0.1), is flattened and classified by its own ``Linear(C_i * s_i^2, K)``
+    (weights Normal(0, 0.01), bias 0). The
     training loss is the sum of the heads' losses (``loss_<name>``), so all
     heads train in one run on a frozen backbone.
 
@@ -36,8 +39,12 @@ class MultiClsHead(BaseModule):
             Defaults to ``(12, 6, 4, 3, 2)``.
         feat_names (Sequence[str], optional): head names. Defaults to
             ``feat1..featH`` for H = len(in_channels).
-        with_norm (bool): BN without affine before each classifier.
+        with_norm (bool): a norm layer before each classifier.
             Defaults to True.
+        norm_cfg (dict): that norm layer (mmcv ``build_norm_layer``).
+            Defaults to ``dict(type='BN', momentum=0.1, affine=False)``; the
+            benchmark configs use ``type='SyncBN'`` as MMSelfSup's (one set
+            of batch statistics over all GPUs).
         loss (dict): classification loss. Defaults to CrossEntropyLoss.
         init_cfg (dict): Defaults to normal(std=0.01) linear weights.
     """
@@ -48,6 +55,7 @@ class MultiClsHead(BaseModule):
                  pool_sizes: Sequence[int] = (12, 6, 4, 3, 2),
                  feat_names: Optional[Sequence[str]] = None,
                  with_norm: bool = True,
+                 norm_cfg: dict = dict(type='BN', momentum=0.1, affine=False),
                  loss: dict = dict(type='CrossEntropyLoss', loss_weight=1.0),
                  init_cfg: Optional[dict] = dict(
                      type='Normal', std=0.01, bias=0., layer='Linear')
@@ -66,7 +74,7 @@ class MultiClsHead(BaseModule):
         self.num_classes = num_classes
         self.feat_names = tuple(feat_names)
         self.norms = nn.ModuleList(
-            nn.BatchNorm2d(c, affine=False) if with_norm else nn.Identity()
+            build_norm_layer(norm_cfg, c)[1] if with_norm else nn.Identity()
             for c in in_channels)
         self.fcs = nn.ModuleList(
             nn.Linear(c * s * s, num_classes)

@@ -1,6 +1,7 @@
 # Semi-supervised fine-tuning on an ImageNet 1 %/10 % subset, MMSelfSup's
 # recipe: whole ResNet-50 trained (SyncBN), 4 x 64 images, SGD momentum 0.9,
-# wd 5e-4, 20 epochs, lr x0.2 at epochs 12 and 16. The grid of the seeds:
+# wd 5e-4 (1 %; the 10 % configs set 1e-4 as MMSelfSup's), 20 epochs, lr x0.2
+# at epochs 12 and 16. The grid of the seeds:
 # lr in {0.1, 0.01, 0.001} x head lr multiplier in {1, 10, 100}.
 # Subset lists: tools/dataset_converters/make_semi_supervised_subset.py.
 _base_ = [

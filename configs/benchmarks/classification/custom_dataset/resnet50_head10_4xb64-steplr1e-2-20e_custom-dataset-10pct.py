@@ -18,5 +18,5 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='Accuracy', topk=(1, ))
 test_evaluator = val_evaluator
 optim_wrapper = dict(
-    optimizer=dict(lr=0.01),
+    optimizer=dict(lr=0.01, weight_decay=1e-4),  # MMSelfSup's 10 % recipe
     paramwise_cfg=dict(custom_keys={'head': dict(lr_mult=10)}))

@@ -18,7 +18,8 @@ data_preprocessor = {{_base_.fmnist_preprocessor}}
 model = dict(
     backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=16,
                   base_channels=16),
-    neck=dict(_delete_=True, type='MultiPooling', pool_sizes=(1, )),
+    neck=dict(_delete_=True, type='MultiPooling', pool_type='adaptive',
+              pool_sizes=(1, )),
     # one head: GAP feature -> BN(affine=False) -> Linear; its prediction is
     # pred_score, so mmpretrain's Accuracy reports it as accuracy/top1
     head=dict(_delete_=True, type='MultiClsHead', num_classes=10,
