@@ -3,7 +3,7 @@
 # 100 clusters, PCA to 32 dims, batch 64, 4 epochs. Only sizes differ from
 # the full recipe.
 #   mim train mmpretrain configs/deepcluster/<this file> --work-dir work_dirs/dc
-_base_ = './deepcluster_resnet50_8xb64-steplr-200e_custom-dataset.py'
+_base_ = './deepcluster-sobel_resnet50_8xb64-steplr-200e_custom-dataset.py'
 
 data_root = 'data/fashion_mnist/'
 num_clusters = 100
@@ -51,7 +51,7 @@ custom_hooks = [
         pca_dim=32,
         kmeans_iters=20,
         balanced_sampling=True,
-        reweight=True,
+        reweight=False,
         reweight_pow=0.5,
         initial=True,
         interval=1,

@@ -1,7 +1,8 @@
-# ODC (https://arxiv.org/abs/2006.10645), the MMSelfSup recipe: ResNet-50,
-# neck 2048 -> 512 -> 256, 10,000 clusters, memory momentum 0.5, 8 GPUs x 64,
-# SGD lr 0.06, 440 epochs. The memory is initialised by one k-means of the
-# whole set (no PCA) before training; afterwards labels evolve online.
+# ODC (https://arxiv.org/abs/2006.10645), MMSelfSup's recipe of the same
+# name: ResNet-50 with SyncBN, neck 2048 -> 512 -> 256, 10,000 clusters,
+# memory momentum 0.5, 8 GPUs x 64 drawn with replacement, SGD lr 0.06 (head
+# without momentum), 440 epochs. The memory is initialised by one k-means of
+# the whole set (no PCA) before training; afterwards labels evolve online.
 _base_ = 'mmpretrain::_base_/default_runtime.py'
 custom_imports = dict(imports=['mmssl_ext'], allow_failed_imports=False)
 
@@ -20,9 +21,13 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='RandomResizedCrop', scale=224, backend='pillow'),
     dict(type='RandomFlip', prob=0.5),
+    # uniform in [-2, 2] degrees, nearest, corners filled with 0 (MMSelfSup)
+    dict(type='RandomRotation', degrees=2),
     dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=1.0,
          hue=0.5),
-    dict(type='RandomGrayscale', prob=0.2, keep_channels=True),
+    # luma weights on the BGR image (torchvision's RandomGrayscale in 0.x)
+    dict(type='RandomGrayscale', prob=0.2, keep_channels=True,
+         channel_weights=(0.114, 0.587, 0.2989)),
     # PackInputs keeps `sample_idx` (the memory row) in the data sample.
     dict(type='PackInputs'),
 ]
@@ -35,10 +40,11 @@ extract_pipeline = [
 
 train_dataloader = dict(
     batch_size=64,
-    num_workers=8,
+    num_workers=4,
     drop_last=True,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    # random draws with replacement, as MMSelfSup's ODC (replace=True)
+    sampler=dict(type='ClusterBalancedSampler', replace=True),
     collate_fn=dict(type='default_collate'),
     dataset=dict(
         type=dataset_type, data_root=data_root, split='train',
@@ -60,7 +66,7 @@ model = dict(
         depth=50,
         in_channels=3,
         out_indices=[3],
-        norm_cfg=dict(type='BN')),
+        norm_cfg=dict(type='SyncBN')),
     neck=dict(
         type='ODCNeck',
         in_channels=2048,
@@ -106,10 +112,12 @@ custom_hooks = [
         save_labels_interval=10)
 ]
 
-# optimizer
+# optimizer: the head trains without momentum, as MMSelfSup (custom_keys
+# matches substrings: 'head.' is the head only)
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.06, momentum=0.9, weight_decay=1e-5))
+    optimizer=dict(type='SGD', lr=0.06, momentum=0.9, weight_decay=1e-5),
+    paramwise_cfg=dict(custom_keys={'head.': dict(momentum=0.)}))
 
 # learning policy (a step beyond the last epoch: constant lr, as MMSelfSup)
 param_scheduler = [

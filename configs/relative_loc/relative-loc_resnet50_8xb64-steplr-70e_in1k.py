@@ -1,6 +1,6 @@
 # Relative patch location (https://arxiv.org/abs/1505.05192), the MMSelfSup
-# recipe: images resized to 292 px, a random 255 px square cut into 3x3
-# cells of 85 px with a jittered 64 px patch in each; ResNet-50 on the
+# recipe (0.x): short side resized to 292 px, a random 255 px square cut into
+# 3x3 cells of 85 px with a jittered 64 px patch in each; ResNet-50 on the
 # patches, pair fusion fc 4096, 8-way head; 8 GPUs x 64, SGD lr 0.2, steps
 # at 30/50 of 70 epochs.
 _base_ = 'mmpretrain::_base_/default_runtime.py'
@@ -16,7 +16,9 @@ data_preprocessor = dict(
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(292, 292), backend='pillow'),
+    # MMSelfSup 0.x: torchvision Resize(292), the short side (1.x squashes
+    # to 292 x 292)
+    dict(type='ResizeEdge', scale=292, edge='short', backend='pillow'),
     dict(type='RandomGrayscale', prob=0.66, keep_channels=True,
          channel_weights=(0.114, 0.587, 0.2989)),
     dict(type='RelativeLocPatches', patch_size=64, crop_size=255),
@@ -44,7 +46,7 @@ model = dict(
         depth=50,
         in_channels=3,
         out_indices=[3],
-        norm_cfg=dict(type='SyncBN')),
+        norm_cfg=dict(type='BN')),
     neck=dict(
         type='RelativeLocNeck',
         in_channels=2048,

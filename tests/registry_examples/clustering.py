@@ -68,4 +68,7 @@ EXAMPLES = {
         'ClusterBalancedSampler': dict(type='ClusterBalancedSampler',
                                        dataset=list(range(10)), seed=0),
     },
+    'TRANSFORMS': {
+        'RandomRotation': dict(type='RandomRotation', degrees=2),
+    },
 }

@@ -65,3 +65,48 @@ def test_without_labels_is_a_permutation_and_bad_labels():
     assert sorted(iter(s)) == list(range(50))
     with pytest.raises(ValueError, match='50 samples'):
         s.set_labels(np.zeros(49, int))
+
+
+def _reference_composition(labels, k):
+    """MMSelfSup's uniform sampling: int(N / k) + 1 draws for every
+    non-empty cluster of all k clusters (empty ones draw nothing), without
+    replacement only where the cluster has more members than that."""
+    per = int(len(labels) / k) + 1
+    sizes = np.bincount(labels, minlength=k)
+    return {c: per for c in range(k) if sizes[c] > 0}, per
+
+
+def test_composition_matches_reference_over_all_k_clusters():
+    import torch
+    from mmssl_ext.datasets.samplers.cluster_balanced_sampler import \
+        balanced_indices
+    labels = _skewed_labels(n=1000, k=10)  # cluster 9 is empty
+    expected, per = _reference_composition(labels, k=12)  # 2 more empty
+    assert per == 84
+    total = sum(expected.values())  # 9 * 84 = 756 < 1000
+    idx = balanced_indices(labels, total, torch.Generator().manual_seed(0),
+                           num_classes=12)
+    counts = np.bincount(labels[idx], minlength=12)
+    assert {c: int(n) for c, n in enumerate(counts) if n} == expected
+    big = idx[labels[idx] == 0]  # 550 members > 84: no repeats
+    assert len(np.unique(big)) == len(big) == per
+    # through the sampler: the 756 draws are repeated up to len(dataset)
+    s = _sampler(n=1000)
+    s.set_labels(labels, num_classes=12)
+    full = np.array(list(iter(s)))
+    assert len(full) == 1000
+    assert (full[total:] == full[:1000 - total]).all()
+    counts = np.bincount(labels[full[:total]], minlength=12)
+    assert {c: int(n) for c, n in enumerate(counts) if n} == expected
+    with pytest.raises(ValueError, match='number of clusters'):
+        s.set_labels(labels, num_classes=8)  # label 8 exists
+
+
+def test_replace_draws_with_replacement_before_labels():
+    s = DATA_SAMPLERS.build(
+        dict(type='ClusterBalancedSampler', seed=0, replace=True),
+        default_args=dict(dataset=list(range(200))))
+    idx = list(iter(s))
+    assert len(idx) == 200 and min(idx) >= 0 and max(idx) < 200
+    assert len(set(idx)) < 200  # repeats: drawn with replacement
+    assert idx == list(iter(s))

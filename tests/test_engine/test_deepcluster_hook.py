@@ -31,9 +31,9 @@ def test_train_resume_continues_bit_exactly(fmnist_tiny, tmp_path):
     dataset = runner.train_dataloader.dataset
     assert (dataset.pseudo_labels == hook.labels).all()
     assert (runner.train_dataloader.sampler.labels == hook.labels).all()
-    sizes = np.bincount(hook.labels, minlength=4)
-    w = sizes**-0.5 / (sizes**-0.5).sum()
-    assert np.allclose(runner.model.loss_weight.numpy(), w, atol=1e-7)
+    # MMSelfSup's DeepCluster recipe (reweight=False): uniform loss weights
+    assert not hook.reweight
+    assert np.allclose(runner.model.loss_weight.numpy(), 0.25, atol=1e-7)
     ck1 = _load(osp.join(full, 'epoch_1.pth'))
     ck2 = _load(osp.join(full, 'epoch_2.pth'))
     assert ck1[CKPT_KEY]['labels'].shape == (NUM_SAMPLES, )
@@ -106,3 +106,14 @@ def test_unwrapped_dataset_and_persistent_workers(fmnist_tiny, tmp_path):
     hook = [h for h in runner.hooks if isinstance(h, DeepClusterHook)][0]
     with pytest.raises(ValueError, match='persistent_workers=False'):
         hook.before_train(runner)
+
+
+def test_reweight_option_sets_inverse_frequency_weights(fmnist_tiny,
+                                                        tmp_path):
+    # our option on top of MMSelfSup's balanced sampling
+    runner, hook = _runner(fmnist_tiny, tmp_path, 'reweight',
+                           **{'custom_hooks.0.reweight': True})
+    hook.before_train(runner)
+    sizes = np.bincount(hook.labels, minlength=4)
+    w = sizes**-0.5 / (sizes**-0.5).sum()
+    assert np.allclose(runner.model.loss_weight.numpy(), w, atol=1e-7)

@@ -29,23 +29,71 @@ def _batch(n=6, seed=0):
     return dict(inputs=inputs, data_samples=samples)
 
 
+def _reference_sobel(img, gray_weights=(1 / 3, 1 / 3, 1 / 3)):
+    """MMSelfSup's Sobel layer, re-implemented: a 1x1 conv 3 -> 1 with all
+    weights 1/3 and zero bias, then a 3x3 conv 1 -> 2 (padding 1, zero bias)
+    with the kernels [[1,0,-1],[2,0,-2],[1,0,-1]] and
+    [[1,2,1],[0,0,0],[-1,-2,-1]], applied to the normalised image."""
+    grey = np.tensordot(np.asarray(gray_weights), img, axes=([0], [0]))
+    pad = np.pad(grey, 1)
+    k = [np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]]),
+         np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]])]
+    h, w = grey.shape
+    out = np.zeros((2, h, w))
+    for c in range(2):
+        for i in range(h):
+            for j in range(w):
+                out[c, i, j] = (pad[i:i + 3, j:j + 3] * k[c]).sum()
+    return out
+
+
 def test_sobel_matches_reference():
     model = MODELS.build(TINY)
     data = model.data_preprocessor(_batch(), False)
     x = data['inputs']
     assert x.shape == (6, 2, 32, 32)
-    img = (_batch()['inputs'].double() - 72.9) / 90.0
-    gray = (img * torch.tensor([0.299, 0.587, 0.114]).double().view(
-        1, 3, 1, 1)).sum(1)[0].numpy()
-    pad = np.pad(gray, 1)
-    gx = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
-    ref = np.zeros((2, 32, 32))
-    for i in range(32):
-        for j in range(32):
-            win = pad[i:i + 3, j:j + 3]
-            ref[0, i, j] = (win * gx).sum()
-            ref[1, i, j] = (win * gx.T).sum()
-    assert np.allclose(x[0].numpy(), ref, atol=1e-4)
+    img = ((_batch()['inputs'].double() - 72.9) / 90.0).numpy()
+    for n in (0, 3):
+        assert np.allclose(x[n].numpy(), _reference_sobel(img[n]),
+                           atol=1e-4)
+
+
+def test_sobel_weights_are_mmselfsup_layer():
+    from mmssl_ext.models.data_preprocessors.sobel_data_preprocessor import (
+        GRAY_WEIGHTS, sobel_kernels)
+    assert np.allclose(GRAY_WEIGHTS['mean'], [1 / 3] * 3)
+    k = sobel_kernels().numpy()
+    assert k.shape == (2, 1, 3, 3)
+    assert (k[0, 0] == [[1, 0, -1], [2, 0, -2], [1, 0, -1]]).all()
+    assert (k[1, 0] == [[1, 2, 1], [0, 0, 0], [-1, -2, -1]]).all()
+    # the same numbers through torch convolutions built like MMSelfSup's
+    grey = torch.nn.Conv2d(3, 1, 1)
+    grey.weight.data.fill_(1 / 3)
+    grey.bias.data.zero_()
+    sob = torch.nn.Conv2d(1, 2, 3, padding=1)
+    sob.weight.data.copy_(torch.tensor(k))
+    sob.bias.data.zero_()
+    x = torch.randn(2, 3, 9, 7)
+    pre = MODELS.build(dict(type='SobelDataPreprocessor'))
+    with torch.no_grad():
+        assert torch.allclose(pre._sobel(x), sob(grey(x)), atol=1e-5)
+
+
+def test_sobel_luma_option_and_cls_twin():
+    img = ((_batch()['inputs'].double() - 72.9) / 90.0).numpy()
+    luma = MODELS.build(dict(TINY, data_preprocessor=dict(
+        type='SobelDataPreprocessor', mean=[72.9] * 3, std=[90.0] * 3,
+        gray='luma')))
+    x = luma.data_preprocessor(_batch(), False)['inputs']
+    assert np.allclose(x[1].numpy(),
+                       _reference_sobel(img[1], (0.299, 0.587, 0.114)),
+                       atol=1e-4)
+    cls = MODELS.build(dict(type='SobelClsDataPreprocessor', mean=[72.9] * 3,
+                            std=[90.0] * 3))
+    out = cls(_batch(), False)['inputs']
+    assert np.allclose(out[2].numpy(), _reference_sobel(img[2]), atol=1e-4)
+    with pytest.raises(ValueError, match="'mean' is MMSelfSup's"):
+        MODELS.build(dict(type='SobelDataPreprocessor', gray='bt709'))
 
 
 def test_loss_is_weighted_cross_entropy():
@@ -108,6 +156,12 @@ def test_config_builds(path):
         HOOKS.build(hook)
     assert cfg.train_dataloader.dataset.type == 'PseudoLabelDataset'
     assert cfg.train_dataloader.sampler.type == 'ClusterBalancedSampler'
+    assert model.backbone.conv1.in_channels == (2 if 'sobel' in path else 3)
+    sobel = model.data_preprocessor.__class__.__name__ == \
+        'SobelDataPreprocessor'
+    assert sobel == ('sobel' in path)
+    # MMSelfSup's DeepCluster: balanced sampling, no loss re-weighting
+    assert cfg.custom_hooks[0].balanced_sampling
+    assert not cfg.custom_hooks[0].reweight
     if 'in1k' in path:
         assert model.head.num_classes == 10000
-        assert model.backbone.conv1.in_channels == 2

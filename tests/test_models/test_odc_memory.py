@@ -135,3 +135,16 @@ def test_memory_bytes_at_imagenet_scale():
     b = odc_memory_bytes(1281167, 256, 10000)
     assert b['feature_bank'] == 1281167 * 256 * 4
     assert b['total'] == b['feature_bank'] + 1281167 * 8 + 10000 * 256 * 4
+
+
+def test_empty_cluster_keeps_its_centroid_on_update():
+    # MMSelfSup's _compute_centroids updates non-empty clusters only
+    mem, _, _ = _memory()
+    before = mem.centroids.clone()
+    mem.label_bank[mem.label_bank == 2] = 1  # cluster 2 becomes empty
+    mem.update_centroids_memory()
+    feats, labels = mem.feature_bank.numpy(), mem.label_bank.numpy()
+    for c in (0, 1, 3):
+        assert np.allclose(mem.centroids[c].numpy(),
+                           feats[labels == c].mean(0), atol=1e-6)
+    assert torch.equal(mem.centroids[2], before[2])

@@ -41,7 +41,7 @@ def test_neck_concatenates_centre_and_neighbour():
     neck = MODELS.build(dict(type='RelativeLocNeck', in_channels=3,
                              out_channels=5, dropout=0.))
     neck.eval()
-    x = torch.randn(8, 3, 2, 2)  # 4 centres, then 4 neighbours
+    x = torch.randn(8, 3, 2, 2)  # 4 neighbours, then 4 centres
     out, = neck((x, ))
     pooled = x.mean(dim=(2, 3))
     fused = torch.cat([pooled[:4], pooled[4:]], dim=1)
@@ -49,6 +49,34 @@ def test_neck_concatenates_centre_and_neighbour():
     torch.testing.assert_close(out, expected)
     with pytest.raises(ValueError, match='even batch'):
         neck(torch.randn(3, 3))
+
+
+def test_loss_as_reference_two_backbone_passes_neighbour_first():
+    # MMSelfSup: x1 = backbone(neighbours), x2 = backbone(centres), each in
+    # its own pass (own train-mode BN statistics); neck on cat((x1, x2))
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='RelativeLoc',
+        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
+                      base_channels=8),
+        neck=dict(type='RelativeLocNeck', in_channels=64, out_channels=32,
+                  dropout=0.),
+        head=dict(type='PretextClsHead', in_channels=32, num_classes=8,
+                  with_avg_pool=False)))
+    model.train()
+    samples = [DataSample(patch_label=np.arange(8)) for _ in range(2)]
+    centres = torch.randn(2, 3, 8, 8).repeat_interleave(8, 0)
+    neighbours = torch.randn(16, 3, 8, 8)
+    loss = model.loss([centres, neighbours], samples)['loss']
+    with torch.no_grad():
+        x1 = model.backbone(neighbours)[-1].mean(dim=(2, 3))
+        x2 = model.backbone(centres)[-1].mean(dim=(2, 3))
+        h = model.neck.fc(torch.cat([x1, x2], dim=1))
+        h = (h - h.mean(0)) / torch.sqrt(h.var(0, unbiased=False) + 1e-5)
+        h = torch.relu(h * model.neck.norm.weight + model.neck.norm.bias)
+        logits = model.head.fc(h)
+    ref = torch.nn.functional.cross_entropy(logits, torch.arange(8).repeat(2))
+    assert float(loss) == pytest.approx(float(ref), rel=1e-5)
 
 
 def test_model_loss_and_wrong_preprocessor():

@@ -21,17 +21,52 @@ def test_bank_is_normalised_and_seeded_identically():
     assert 'feature_bank' in a.state_dict()
 
 
-def test_update_matches_numpy_reference():
-    mem = SimpleMemory(length=20, feat_dim=6, momentum=0.3)
-    bank0 = mem.feature_bank.numpy().copy()
+@pytest.mark.parametrize('momentum', [0.3, 0.5, 0.9, 1.0])
+def test_update_matches_numpy_reference(momentum):
+    # MMSelfSup's SimpleMemory: momentum weights the NEW (normalised)
+    # feature, row <- normalize((1 - m) * row + m * normalize(feature))
+    mem = SimpleMemory(length=20, feat_dim=6, momentum=momentum)
+    bank0 = mem.feature_bank.numpy().astype(np.float64)
     idx = torch.tensor([4, 0, 17])
     feat = torch.randn(3, 6) * 5  # not normalised on purpose
     mem.update(idx, feat)
-    f = _np_normalize(feat.numpy())
+    f = _np_normalize(feat.numpy().astype(np.float64))
     expected = bank0.copy()
-    expected[idx.numpy()] = _np_normalize(0.3 * bank0[idx.numpy()] +
-                                          0.7 * f)
+    expected[idx.numpy()] = _np_normalize(
+        (1 - momentum) * bank0[idx.numpy()] + momentum * f)
     np.testing.assert_allclose(mem.feature_bank.numpy(), expected, atol=1e-6)
+
+
+def test_same_momentum_convention_as_odc_memory():
+    from mmssl_ext.models.memories.odc_memory import ODCMemory
+    n, d, m = 12, 5, 0.2
+    rng = np.random.default_rng(0)
+    bank = _np_normalize(rng.normal(size=(n, d)))
+    simple = SimpleMemory(length=n, feat_dim=d, momentum=m)
+    simple.feature_bank.copy_(torch.from_numpy(bank).float())
+    odc = ODCMemory(length=n, feat_dim=d, num_classes=2, momentum=m)
+    odc.init_memory(bank, np.arange(n) % 2)
+    idx, feat = torch.tensor([1, 7]), torch.randn(2, d)
+    simple.update(idx, feat)
+    odc.update_samples_memory(idx, feat)
+    np.testing.assert_allclose(simple.feature_bank.numpy(),
+                               odc.feature_bank.numpy(), atol=1e-6)
+
+
+def test_momentum_other_than_half_warns_once(monkeypatch):
+    from mmssl_ext.models.memories import simple_memory
+    monkeypatch.setattr(simple_memory, '_WARNED', set())
+    logged = []
+    monkeypatch.setattr(simple_memory, 'print_log',
+                        lambda msg, **kw: logged.append((msg, kw)))
+    SimpleMemory(length=3, momentum=0.5)
+    assert logged == []
+    SimpleMemory(length=3, momentum=0.9)
+    SimpleMemory(length=3, momentum=0.9)
+    assert len(logged) == 1
+    msg, kw = logged[0]
+    assert 'weight of the NEW feature' in msg and 'momentum=0.1' in msg
+    assert 'CHANGELOG.md' in msg and kw['level'] == 30  # logging.WARNING
 
 
 def test_update_with_repeated_index_uses_last_feature():
@@ -51,8 +86,8 @@ def test_bank_smaller_than_dataset_is_a_clear_error():
         mem.update(torch.tensor([1, 4]), torch.randn(2, 4))
     with pytest.raises(ValueError, match='memory_bank.length'):
         SimpleMemory(length=0)
-    with pytest.raises(ValueError, match='momentum'):
-        SimpleMemory(length=3, momentum=1.0)
+    with pytest.raises(ValueError, match='weight of the new feature'):
+        SimpleMemory(length=3, momentum=0.0)
 
 
 def test_alias_sampler_uniform_and_weighted():

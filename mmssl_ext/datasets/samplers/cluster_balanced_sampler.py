@@ -11,22 +11,39 @@ from mmpretrain.registry import DATA_SAMPLERS
 
 
 def balanced_indices(labels: np.ndarray, num_samples: int,
-                     generator: torch.Generator) -> np.ndarray:
-    """Draw ``num_samples`` indices with (nearly) equal counts per cluster.
+                     generator: torch.Generator,
+                     num_classes: Optional[int] = None) -> np.ndarray:
+    """Draw ``num_samples`` indices with equal counts per cluster.
 
-    Every non-empty cluster contributes ``ceil(num_samples / C)`` draws (C =
-    number of non-empty clusters), without replacement where the cluster is
-    large enough and with replacement otherwise; the pool is shuffled and cut
-    to ``num_samples``.
+    MMSelfSup's uniform sampling: every cluster of ``num_classes`` (all of
+    them, empty ones included) is allotted ``int(N / num_classes) + 1``
+    draws, ``N = len(labels)``; a non-empty cluster draws them without
+    replacement if it has more members than that and with replacement
+    otherwise, an empty cluster draws nothing. The pool is shuffled and cut
+    to ``num_samples``; if empty clusters left it shorter, it is repeated
+    (MMSelfSup tiles it the same way).
+
+    Args:
+        labels (np.ndarray): ``(N,)`` cluster of every sample.
+        num_samples (int): number of indices to return.
+        generator (torch.Generator): the random stream.
+        num_classes (int, optional): number of clusters k; defaults to
+            ``labels.max() + 1``.
+
+    Returns:
+        np.ndarray: ``(num_samples,)`` int64 dataset indices.
     """
+    labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+    if num_classes is None:
+        num_classes = int(labels.max()) + 1
+    per_cluster = int(len(labels) / num_classes) + 1
     order = np.argsort(labels, kind='stable')
-    uniq, starts, counts = np.unique(labels[order], return_index=True,
-                                     return_counts=True)
-    per_cluster = math.ceil(num_samples / len(uniq))
+    _, starts, counts = np.unique(labels[order], return_index=True,
+                                  return_counts=True)
     pool = []
     for start, count in zip(starts, counts):
         members = order[start:start + count]
-        if count >= per_cluster:
+        if count > per_cluster:
             pick = torch.randperm(int(count), generator=generator)
             pick = pick[:per_cluster]
         else:
@@ -35,7 +52,10 @@ def balanced_indices(labels: np.ndarray, num_samples: int,
         pool.append(members[pick.numpy()])
     pool = np.concatenate(pool)
     perm = torch.randperm(len(pool), generator=generator).numpy()
-    return pool[perm][:num_samples]
+    pool = pool[perm][:num_samples]
+    if len(pool) < num_samples:
+        pool = np.tile(pool, -(-num_samples // len(pool)))[:num_samples]
+    return pool
 
 
 @DATA_SAMPLERS.register_module()
@@ -43,8 +63,12 @@ class ClusterBalancedSampler(Sampler):
     """DDP-aware sampler that samples clusters uniformly.
 
     Before :meth:`set_labels` is called it behaves like a shuffling
-    ``DefaultSampler``. Afterwards each epoch draws ``len(dataset)`` indices
-    balanced over the non-empty clusters (see :func:`balanced_indices`).
+    ``DefaultSampler`` (with ``replace=True``: ``len(dataset)`` draws with
+    replacement, as MMSelfSup's ODC recipe). Afterwards each epoch draws
+    ``len(dataset)`` indices balanced over the clusters (see
+    :func:`balanced_indices`). This is MMSelfSup's ``DeepClusterSampler``
+    except that the balanced draw is redone every epoch from the current
+    labels, where MMSelfSup's applies to the one epoch after a clustering.
     The order depends only on ``seed``, the epoch (:meth:`set_epoch`) and
     the labels, so it is identical on every rank (which then take the
     interleaved shard ``rank::world_size``) and reproducible on resume.
@@ -55,17 +79,21 @@ class ClusterBalancedSampler(Sampler):
             ranks. Defaults to None.
         round_up (bool): pad so every rank gets the same number of samples.
             Defaults to True.
+        replace (bool): before labels are set, draw with replacement
+            instead of permuting. Defaults to False.
     """
 
     def __init__(self, dataset, seed: Optional[int] = None,
-                 round_up: bool = True) -> None:
+                 round_up: bool = True, replace: bool = False) -> None:
         rank, world_size = get_dist_info()
         self.rank, self.world_size = rank, world_size
         self.dataset = dataset
         self.seed = sync_random_seed() if seed is None else int(seed)
         self.round_up = round_up
+        self.replace = replace
         self.epoch = 0
         self.labels: Optional[np.ndarray] = None
+        self.num_classes: Optional[int] = None
         n = len(dataset)
         if round_up:
             self.num_samples = math.ceil(n / world_size)
@@ -74,23 +102,38 @@ class ClusterBalancedSampler(Sampler):
             self.num_samples = math.ceil((n - rank) / world_size)
             self.total_size = n
 
-    def set_labels(self, labels: Sequence[int]) -> None:
-        """Set the cluster label of every dataset sample ``(N,)``."""
+    def set_labels(self, labels: Sequence[int],
+                   num_classes: Optional[int] = None) -> None:
+        """Set the cluster label of every dataset sample.
+
+        Args:
+            labels (Sequence[int]): ``(N,)`` cluster indices.
+            num_classes (int, optional): number of clusters k (empty ones
+                included); defaults to ``max(labels) + 1``.
+        """
         labels = np.asarray(labels, dtype=np.int64).reshape(-1)
         if labels.shape[0] != len(self.dataset):
             raise ValueError(
                 f'ClusterBalancedSampler got {labels.shape[0]} labels for a '
                 f'dataset of {len(self.dataset)} samples.')
+        if num_classes is not None and labels.size and \
+                int(labels.max()) >= num_classes:
+            raise ValueError(
+                f'ClusterBalancedSampler got label {int(labels.max())} for '
+                f'{num_classes} clusters: pass the number of clusters.')
         self.labels = labels
+        self.num_classes = num_classes
 
     def __iter__(self) -> Iterator[int]:
         g = torch.Generator()
         g.manual_seed(self.seed + self.epoch)
         n = len(self.dataset)
-        if self.labels is None:
-            indices = torch.randperm(n, generator=g).numpy()
+        if self.labels is not None:
+            indices = balanced_indices(self.labels, n, g, self.num_classes)
+        elif self.replace:
+            indices = torch.randint(n, (n, ), generator=g).numpy()
         else:
-            indices = balanced_indices(self.labels, n, g)
+            indices = torch.randperm(n, generator=g).numpy()
         indices = indices.tolist()
         if self.round_up and self.total_size > len(indices):
             reps = math.ceil(self.total_size / len(indices))

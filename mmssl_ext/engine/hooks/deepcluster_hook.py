@@ -41,7 +41,8 @@ class DeepClusterHook(Hook):
        dir; the labels are then broadcast to every rank;
     3. assign the labels to the training ``PseudoLabelDataset`` (if it is
        one), make sampling cluster-balanced (``ClusterBalancedSampler``), set
-       the inverse-sqrt-frequency loss weights, re-initialise the head
+       the inverse-sqrt-frequency loss weights (``reweight``), re-initialise
+       the head
        (seeded by ``seed`` and the epoch; rank 0's weights are broadcast) and,
        with ``init_memory=True``, initialise the model's ``ODCMemory``.
 
@@ -63,8 +64,10 @@ class DeepClusterHook(Hook):
         kmeans_iters (int): k-means iterations. Defaults to 20.
         balanced_sampling (bool): require and configure a
             ``ClusterBalancedSampler``. Defaults to True.
-        reweight (bool): set the model's per-cluster loss weights.
-            Defaults to True.
+        reweight (bool): set the model's per-cluster loss weights (inverse
+            frequency) after each clustering. MMSelfSup's DeepCluster recipe
+            uses False (balanced sampling only), its ODC recipe True.
+            Defaults to False.
         reweight_pow (float): exponent of the inverse frequency.
             Defaults to 0.5.
         init_memory (bool): initialise ``model.memory_bank`` (ODC).
@@ -88,7 +91,7 @@ class DeepClusterHook(Hook):
                  pca_dim: int = 256,
                  kmeans_iters: int = 20,
                  balanced_sampling: bool = True,
-                 reweight: bool = True,
+                 reweight: bool = False,
                  reweight_pow: float = 0.5,
                  init_memory: bool = False,
                  reinit_head: bool = True,
@@ -300,7 +303,7 @@ class DeepClusterHook(Hook):
         if hasattr(loader.dataset, 'assign_labels'):
             loader.dataset.assign_labels(labels)
         if self.balanced_sampling:
-            loader.sampler.set_labels(labels)
+            loader.sampler.set_labels(labels, self.num_clusters)
         if update_model and self.reweight and hasattr(model, 'set_reweight'):
             model.set_reweight(labels, self.reweight_pow)
         if update_model and self.reinit_head:

@@ -58,6 +58,12 @@ class MomentumUpdateHook(Hook):
             iteration. Defaults to False.
         take_over_builtin (bool): Drive a ``CosineEMA`` instead of refusing
             it. Defaults to False.
+        end_momentum (float, optional): MMSelfSup's name of ``end_tau``
+            (its ``momentum`` is :math:`\\tau`), accepted so that ported
+            configs work; giving both is an error. Defaults to None.
+        update_interval (int): MMSelfSup's EMA update interval; only 1 is
+            supported (mmpretrain's momentum encoders update every step).
+            Defaults to 1.
     """
 
     priority = 'ABOVE_NORMAL'
@@ -67,7 +73,21 @@ class MomentumUpdateHook(Hook):
                  start_tau: Optional[float] = None,
                  schedule: str = 'cosine',
                  by_epoch: bool = False,
-                 take_over_builtin: bool = False) -> None:
+                 take_over_builtin: bool = False,
+                 end_momentum: Optional[float] = None,
+                 update_interval: int = 1) -> None:
+        if end_momentum is not None:
+            if end_tau != 1.0:
+                raise ValueError(
+                    'MomentumUpdateHook got both end_tau and end_momentum '
+                    "(MMSelfSup's name of the same value): keep one.")
+            end_tau = end_momentum
+        if update_interval != 1:
+            raise ValueError(
+                f'MomentumUpdateHook(update_interval={update_interval}): '
+                f"MMSelfSup's update interval cannot be honoured, "
+                f"mmpretrain's momentum encoders update at every step; "
+                f'remove the key.')
         if schedule not in SCHEDULES:
             raise ValueError(f'MomentumUpdateHook: unknown schedule '
                              f'{schedule!r}; use one of {SCHEDULES}.')

@@ -22,9 +22,16 @@ class RelativeLoc(BaseSelfSupervisor):
     Args: those of ``BaseSelfSupervisor`` (``backbone``, ``neck``, ``head``,
     ``data_preprocessor``, ``init_cfg``).
 
+    As MMSelfSup's RelativeLoc, the backbone runs twice, on the neighbours
+    and on the (repeated) centres, so train-mode BatchNorm normalises each
+    batch with its own statistics, and the neck sees the pair as
+    ``[neighbour, centre]`` channel-wise (the order MMSelfSup's neck weights
+    expect).
+
     Shapes: inputs ``[centres, neighbours]``, each ``(8N, C, P, P)``;
-    backbone batch ``(16N, C, P, P)``; neck output ``(8N, D)``; labels
-    ``(8N,)``.
+    two backbone batches of ``(8N, C, P, P)``; neck input
+    ``[neighbours; centres]`` ``(16N, C', h, w)``; neck output ``(8N, D)``;
+    labels ``(8N,)``.
     """
 
     def loss(self, inputs: List[torch.Tensor], data_samples: List[DataSample],
@@ -36,6 +43,8 @@ class RelativeLoc(BaseSelfSupervisor):
         centres, neighbours = inputs
         labels = torch.cat([torch.as_tensor(ds.patch_label).flatten()
                             for ds in data_samples]).to(centres.device)
-        feats = self.backbone(torch.cat([centres, neighbours]))  # (16N,...)
+        feats = tuple(
+            torch.cat([n, c])  # (16N, C', h, w): neighbours, then centres
+            for n, c in zip(self.backbone(neighbours), self.backbone(centres)))
         fused = self.neck(feats)  # ((8N, D),)
         return self.head.loss(fused, labels)

@@ -1,9 +1,8 @@
 """Sobel input for classification benchmarks of DeepCluster backbones."""
-import torch
 from mmpretrain.models.utils.data_preprocessor import ClsDataPreprocessor
 from mmpretrain.registry import MODELS
 
-from .sobel_data_preprocessor import sobel_filter
+from .sobel_data_preprocessor import check_gray, sobel_filter, sobel_kernels
 
 
 @MODELS.register_module()
@@ -18,6 +17,9 @@ class SobelClsDataPreprocessor(ClsDataPreprocessor):
     augments of mmpretrain's classifier preprocessor.
 
     Args:
+        gray (str): grey-scale weighting before the Sobel kernels:
+            ``'mean'`` (average of the 3 channels, as MMSelfSup) or
+            ``'luma'``. Defaults to ``'mean'``.
         **kwargs: as :class:`ClsDataPreprocessor` (``mean``, ``std``,
             ``to_rgb``, ``num_classes``, ``batch_augments``, ...).
 
@@ -25,11 +27,11 @@ class SobelClsDataPreprocessor(ClsDataPreprocessor):
         ``inputs`` ``(N, 3, H, W)`` -> ``(N, 2, H, W)``.
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, gray: str = 'mean', **kwargs) -> None:
         super().__init__(**kwargs)
-        gx = torch.tensor([[1., 0., -1.], [2., 0., -2.], [1., 0., -1.]])
-        kernels = torch.stack([gx, gx.t()]).unsqueeze(1)  # (2, 1, 3, 3)
-        self.register_buffer('sobel_kernels', kernels, persistent=False)
+        self.gray = check_gray(gray)
+        self.register_buffer('sobel_kernels', sobel_kernels(),
+                             persistent=False)
 
     def forward(self, data: dict, training: bool = False) -> dict:
         out = super().forward(data, training)
@@ -38,5 +40,6 @@ class SobelClsDataPreprocessor(ClsDataPreprocessor):
             raise ValueError(
                 f'SobelClsDataPreprocessor expects (N, 3, H, W) images, got '
                 f'{tuple(inputs.shape)}; load images with 3 channels.')
-        out['inputs'] = sobel_filter(inputs, self.sobel_kernels)
+        out['inputs'] = sobel_filter(inputs, self.sobel_kernels,
+                                     self.gray)
         return out

@@ -215,12 +215,15 @@ class ODCMemory(BaseModule):
                            ) -> torch.Tensor:
         """Mean feature of each cluster in ``cinds`` (all if None).
 
-        An empty cluster gets a zero centroid. Returns ``(len(cinds), D)``.
+        An empty cluster keeps its current centroid, as in MMSelfSup.
+        Returns ``(len(cinds), D)``.
         """
         labels, feats = self.label_bank, self.feature_bank
         sums = torch.zeros_like(self.centroids).index_add_(0, labels, feats)
         counts = torch.bincount(labels, minlength=self.num_classes)
         centroids = sums / counts.clamp(min=1).unsqueeze(1).to(sums)
+        empty = counts == 0
+        centroids[empty] = self.centroids[empty]
         return centroids if cinds is None else centroids[cinds]
 
     @torch.no_grad()

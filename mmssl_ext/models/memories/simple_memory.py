@@ -1,13 +1,32 @@
 """Feature memory bank with a momentum update (NPID)."""
+import logging
 from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from mmengine.dist import all_gather, get_world_size
+from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
 from .alias_sampler import AliasSampler
+
+
+_WARNED = set()
+
+
+def warn_momentum_meaning(momentum: float) -> None:
+    """Warn once per value that ``momentum`` weights the new feature."""
+    if momentum in _WARNED:
+        return
+    _WARNED.add(momentum)
+    print_log(
+        f'SimpleMemory(momentum={momentum}): momentum is the weight of the '
+        f'NEW feature, as in MMSelfSup (bank row <- normalize((1 - '
+        f'momentum) * row + momentum * feature)). mmssl_ext 0.1.0 '
+        f'weighted the OLD row with it: a config written for that meaning '
+        f'must set momentum={1 - momentum:g}. See CHANGELOG.md.',
+        logger='current', level=logging.WARNING)
 
 
 @MODELS.register_module()
@@ -18,13 +37,16 @@ class SimpleMemory(BaseModule):
     the running feature of dataset sample ``i``. After each step the rows of
     the batch become
 
-    .. math:: v_i \\leftarrow \\frac{m v_i + (1 - m) f_i}
-                                   {\\lVert m v_i + (1 - m) f_i \\rVert}
+    .. math:: v_i \\leftarrow \\frac{(1 - m) v_i + m f_i}
+                                   {\\lVert (1 - m) v_i + m f_i \\rVert}
 
     where :math:`f_i` is the L2-normalised new feature and :math:`m` is
-    ``momentum`` (the weight of the *old* row, as in the paper and its
-    reference code; MMSelfSup's ``momentum`` weighted the new feature, which
-    is the same thing at its default 0.5).
+    ``momentum``: the weight of the *new* feature, as in MMSelfSup's
+    ``SimpleMemory`` and in :class:`ODCMemory`, so ported configs keep their
+    meaning. (The NPID paper's code calls the weight of the *old* row its
+    momentum; both agree at the default 0.5. mmssl_ext 0.1.0 used the
+    paper's convention: a config with ``momentum != 0.5`` written for it
+    needs ``1 - momentum`` now, and a warning says so.)
 
     In DDP every rank holds the same bank: it is initialised from a fixed
     ``init_seed`` (not the per-rank training seed) and every update
@@ -35,7 +57,8 @@ class SimpleMemory(BaseModule):
         length (int): Number of rows: must equal the number of training
             samples (``len(train_dataloader.dataset)``).
         feat_dim (int): Feature dimension. Defaults to 128.
-        momentum (float): Weight of the old row in ``[0, 1)``. Defaults to 0.5.
+        momentum (float): Weight of the new feature in ``(0, 1]``
+            (MMSelfSup's meaning). Defaults to 0.5.
         init_seed (int): Seed of the random unit-vector initialisation, the
             same on every rank. Defaults to 0.
         init_cfg (dict, optional): Unused; kept for the BaseModule API.
@@ -53,9 +76,12 @@ class SimpleMemory(BaseModule):
                 f'SimpleMemory.length must be a positive int (the number of '
                 f'training samples), got {length!r}: set '
                 f'memory_bank.length=len(train dataset).')
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f'SimpleMemory.momentum is the weight of the old '
-                             f'row and must be in [0, 1), got {momentum}.')
+        if not 0.0 < momentum <= 1.0:
+            raise ValueError(f'SimpleMemory.momentum is the weight of the new '
+                             f'feature (as in MMSelfSup) and must be in '
+                             f'(0, 1], got {momentum}.')
+        if momentum != 0.5:
+            warn_momentum_meaning(momentum)
         self.length = length
         self.feat_dim = feat_dim
         self.momentum = momentum
@@ -117,5 +143,5 @@ class SimpleMemory(BaseModule):
         self.check_indices(idx)
         idx, feature = self._last_occurrence(idx, feature)
         old = self.feature_bank[idx]
-        new = self.momentum * old + (1.0 - self.momentum) * feature
+        new = (1.0 - self.momentum) * old + self.momentum * feature
         self.feature_bank[idx] = F.normalize(new, dim=1)

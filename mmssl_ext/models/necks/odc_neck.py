@@ -11,11 +11,13 @@ from mmpretrain.registry import MODELS
 
 @MODELS.register_module()
 class ODCNeck(BaseModule):
-    """Global average pool + two-layer MLP with non-affine BatchNorm.
+    """Global average pool + two-layer MLP ending in a ReLU.
 
     ``x -> avgpool -> fc(in, hid) -> BN -> ReLU -> Dropout -> fc(hid, out)
-    -> BN`` (both BNs without affine parameters, momentum 0.001 as in ODC).
-    On ResNet-50 the sizes are 2048 -> 512 -> 256.
+    -> ReLU``, as MMSelfSup's ODCNeck (0.x and 1.x): the BN has no affine
+    parameters and momentum 0.001, and the output (the feature that enters
+    the ODC memory) is non-negative. On ResNet-50 the sizes are
+    2048 -> 512 -> 256.
 
     Args:
         in_channels (int): input channels (backbone output).
@@ -28,7 +30,8 @@ class ODCNeck(BaseModule):
         norm_cfg (dict): normalisation layer config; use ``SyncBN`` on GPUs.
             Defaults to ``dict(type='BN1d')``.
         init_cfg (dict | list[dict], optional): initialisation config.
-            Defaults to normal(std=0.01) for Linear and constant for norms.
+            Defaults to constant 1 for norm layers only: the Linear layers
+            keep PyTorch's default initialisation, as in MMSelfSup.
 
     Shapes:
         input: tuple whose last item is ``(N, in_channels, H, W)`` (or
@@ -44,7 +47,6 @@ class ODCNeck(BaseModule):
                  dropout: float = 0.5,
                  norm_cfg: dict = dict(type='BN1d'),
                  init_cfg: Optional[dict] = [
-                     dict(type='Normal', std=0.01, layer='Linear'),
                      dict(type='Constant', val=1,
                           layer=['_BatchNorm', 'GroupNorm'])
                  ]) -> None:
@@ -59,8 +61,6 @@ class ODCNeck(BaseModule):
         self.relu = nn.ReLU(inplace=True)
         self.dropout = nn.Dropout(p=dropout)
         self.fc1 = nn.Linear(hid_channels, out_channels)
-        self.bn1 = build_norm_layer(
-            dict(**norm_cfg, momentum=0.001, affine=False), out_channels)[1]
 
     def forward(self, x: Sequence[torch.Tensor]) -> Tuple[torch.Tensor]:
         x = x[-1]
@@ -72,5 +72,5 @@ class ODCNeck(BaseModule):
                 f'ODCNeck expects {self.in_channels} input channels, got '
                 f'{x.shape[1]}: set `in_channels` to the backbone output '
                 f'width.')
-        x = self.dropout(self.relu(self.bn0(self.fc0(x))))
-        return (self.bn1(self.fc1(x)), )
+        x = self.dropout(self.relu(self.bn0(self.fc0(x))))  # (N, hid)
+        return (self.relu(self.fc1(x)), )  # (N, out), >= 0

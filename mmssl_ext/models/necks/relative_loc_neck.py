@@ -1,4 +1,4 @@
-"""Fuse the features of a (centre, neighbour) patch pair (RelativeLoc)."""
+"""Fuse the features of a (neighbour, centre) patch pair (RelativeLoc)."""
 from typing import Optional, Sequence, Tuple, Union
 
 import torch
@@ -12,10 +12,12 @@ from mmpretrain.registry import MODELS
 class RelativeLocNeck(BaseModule):
     """Concatenate the pair's features, then fc -> BN -> ReLU -> dropout.
 
-    The backbone runs on ``[centres; neighbours]`` (``2M`` patches, see
-    :class:`RelativeLocDataPreprocessor`); this neck pools, splits the batch
-    back into the two halves and concatenates them channel-wise, as in
-    `Context Prediction <https://arxiv.org/abs/1505.05192>`_'s late fusion.
+    :class:`RelativeLoc` stacks the backbone features of the neighbours and
+    of the centres as ``[neighbours; centres]`` (``2M`` rows); this neck
+    pools, splits the batch back into the two halves and concatenates them
+    channel-wise in that order (MMSelfSup's ``cat((neighbour, centre))``),
+    as in `Context Prediction <https://arxiv.org/abs/1505.05192>`_'s late
+    fusion.
 
     Args:
         in_channels (int): Backbone channels ``C``.
@@ -58,9 +60,9 @@ class RelativeLocNeck(BaseModule):
         x = x.flatten(1)
         if x.size(0) % 2:
             raise ValueError(
-                f'RelativeLocNeck needs an even batch of [centres; '
-                f'neighbours], got {x.size(0)} rows; use '
+                f'RelativeLocNeck needs an even batch of [neighbours; '
+                f'centres], got {x.size(0)} rows; use '
                 f'RelativeLocDataPreprocessor.')
-        centre, neighbour = x.chunk(2, dim=0)
-        x = torch.cat([centre, neighbour], dim=1)  # (M, 2C)
+        first, second = x.chunk(2, dim=0)  # neighbours, centres
+        x = torch.cat([first, second], dim=1)  # (M, 2C)
         return (self.drop(self.act(self.norm(self.fc(x)))), )

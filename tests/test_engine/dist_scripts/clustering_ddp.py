@@ -44,7 +44,9 @@ def run(algo, data_root, work_dir, rank):
     out = dict(labels=torch.from_numpy(hook.labels),
                loss_weight=model.loss_weight.clone(),
                head={k: v.clone() for k, v in model.head.state_dict().items()},
-               iters=runner.iter)
+               iters=runner.iter,
+               sampler_indices=torch.tensor(
+                   list(iter(runner.train_dataloader.sampler))))
     if algo == 'odc':
         out.update(
             init_bank=probe.init_bank,
@@ -53,8 +55,6 @@ def run(algo, data_root, work_dir, rank):
     else:
         out['dataset_labels'] = torch.from_numpy(
             runner.train_dataloader.dataset.pseudo_labels)
-        out['sampler_indices'] = torch.tensor(
-            list(iter(runner.train_dataloader.sampler)))
     torch.save(out, osp.join(work_dir, f'{algo}_rank{rank}.pt'))
 
 

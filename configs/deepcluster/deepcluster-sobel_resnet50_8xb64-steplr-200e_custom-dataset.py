@@ -1,9 +1,9 @@
-# DeepCluster on your own images: a folder of images in any subfolder
-# layout, no labels (CustomDataset with `with_label=False` scans it
+# DeepCluster (Sobel input) on your own images: a folder of images in any
+# subfolder layout, no labels (CustomDataset with `with_label=False` scans it
 # recursively). Lower `num_clusters` for small data sets: k-means refuses
 # more clusters than images with a clear error (rule of thumb: >= 10 images
 # per cluster).
-_base_ = './deepcluster_resnet50_8xb64-steplr-200e_in1k.py'
+_base_ = './deepcluster-sobel_resnet50_8xb64-steplr-200e_in1k.py'
 
 data_root = 'data/custom/'
 num_clusters = 1000  # EDIT: number of clusters
@@ -31,7 +31,7 @@ custom_hooks = [
         pca_dim=256,
         kmeans_iters=20,
         balanced_sampling=True,
-        reweight=True,
+        reweight=False,
         reweight_pow=0.5,
         initial=True,
         interval=1,
