@@ -470,3 +470,26 @@ def test_memory_of_another_length_is_rebuilt_not_half_loaded():
     target.load_state_dict(source.state_dict(), strict=True)
     assert not bool(target.memory_bank.initialized)
     assert torch.equal(target.memory_bank.feature_bank, before)
+
+
+def test_odc_memory_missing_is_rebuilt_even_without_initial_clustering(
+        fmnist_tiny, tmp_path):
+    """DeepClusterHook(init_memory=True, initial=False) still rebuilds a
+    memory that the loaded checkpoint lacked (here: our weights without the
+    memory buffers), instead of training on an empty one."""
+    cfg = clustering_cfg('odc', fmnist_tiny, str(tmp_path / 'work'),
+                         max_epochs=1)
+    cfg.train_dataloader.batch_size = 32
+    cfg.custom_hooks[0].initial = False
+    source = randomize(MODELS.build(cfg.model), seed=0)
+    state = {k: v for k, v in source.state_dict().items()
+             if not k.startswith('memory_bank.')}
+    cfg.load_from = save_reference(tmp_path / 'weights.pth', '1.x', state)
+    runner = Runner.from_cfg(cfg)
+    first = _Probe()
+    runner.register_hook(first, priority='HIGHEST')
+    runner.train()
+    assert first.initialized is False
+    memory = runner.model.memory_bank
+    assert bool(memory.initialized)
+    assert (memory.cluster_sizes() > 0).all()

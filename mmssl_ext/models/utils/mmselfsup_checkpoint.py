@@ -5,18 +5,19 @@ RotationPred hold the same ResNet backbone keys as ours; they differ where a
 module is named or built differently (reference: open-mmlab/mmselfsup,
 branch ``0.x`` = 0.9 and ``main`` = 1.x):
 
-=================  ================================  ==============================  ===============================
-part               0.x (mmcv-1 runner)               1.x (mmengine)                  mmssl_ext
-=================  ================================  ==============================  ===============================
-Sobel layer        ``sobel_layer.sobel.{0,1}.*``     ``backbone.sobel_layer.sobel.   none: ``SobelDataPreprocessor``
-                   (``with_sobel=True``)             {0,1}.*`` (``ResNetSobel``)     computes it (dropped, checked)
-``ClsHead``        ``head.fc_cls.*``                 ``head.fc_cls.*``               ``head.fc.*``
-``RelativeLocNeck``  ``neck.bn.*``                   ``neck.bn.*``                   ``neck.norm.*``
-loss weights       absent (plain attribute)          ``loss_weight``                 ``loss_weight``
-``ODCMemory``      absent (plain attributes)         ``memory_bank.centroids`` only  feature/label banks, centroids,
-                                                                                     ``initialized``
-``SimpleMemory``   absent (plain attribute)          ``memory_bank.feature_bank``    ``memory_bank.feature_bank``
-=================  ================================  ==============================  ===============================
+- Sobel layer: 0.x ``sobel_layer.sobel.{0,1}.*`` (``with_sobel=True``),
+  1.x ``backbone.sobel_layer.sobel.{0,1}.*`` (``ResNetSobel``); ours has
+  none (``SobelDataPreprocessor`` computes it): dropped, after checking that
+  the model's preprocessor computes the same input.
+- ``ClsHead``: ``head.fc_cls.*`` -> ours ``head.fc.*`` (``ClusterHead``,
+  ``PretextClsHead``).
+- ``RelativeLocNeck``: ``neck.bn.*`` -> ours ``neck.norm.*``.
+- loss weights: 0.x a plain attribute (absent), 1.x and ours
+  ``loss_weight``.
+- ``ODCMemory``: 0.x absent (plain attributes), 1.x ``memory_bank.centroids``
+  only; ours feature and label banks, centroids and ``initialized``.
+- ``SimpleMemory``: 0.x absent (plain attribute), 1.x and ours
+  ``memory_bank.feature_bank``.
 
 Everything here runs while a state dict is loaded into a model
 (:class:`MMSelfSupCheckpointMixin` on the algorithm classes, the memories'
