@@ -493,3 +493,21 @@ def test_odc_memory_missing_is_rebuilt_even_without_initial_clustering(
     memory = runner.model.memory_bank
     assert bool(memory.initialized)
     assert (memory.cluster_sizes() > 0).all()
+
+
+@pytest.mark.parametrize('algo', ['npid', 'odc'])
+def test_resume_from_a_0x_checkpoint_is_refused(algo, fmnist_tiny,
+                                                tmp_path):
+    """0.x checkpoints have no message_hub / scheduler / memory state: the
+    hooks refuse resume=True and name load_from as the fix."""
+    cfg = _runner_cfg(algo, fmnist_tiny, str(tmp_path / 'work'))
+    source = MODELS.build(cfg.model)
+    state = reference_state(algo, '0.x', source.state_dict())
+    cfg.load_from = save_reference(tmp_path / 'ref.pth', '0.x', state)
+    cfg.resume = True
+    runner = Runner.from_cfg(cfg)
+    with pytest.raises(MMSelfSupCheckpointError,
+                       match=r'no message_hub.*load_from=<checkpoint> with '
+                       r'resume=False'):
+        runner.train()
+    assert runner.iter == 0

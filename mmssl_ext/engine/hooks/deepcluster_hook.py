@@ -15,6 +15,7 @@ from mmssl_ext.evaluation.functional.clustering import (cluster_stats,
                                                         l2_normalize,
                                                         normalized_mutual_info,
                                                         pca_whiten)
+from mmssl_ext.models.utils.mmselfsup_checkpoint import check_resumable
 
 CKPT_KEY = 'deepcluster_hook'
 
@@ -384,6 +385,7 @@ class DeepClusterHook(Hook):
                 np.ascontiguousarray(self.labels)))
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        check_resumable(runner, checkpoint)
         state = checkpoint.get(CKPT_KEY)
         if state is not None:
             labels = state['labels']

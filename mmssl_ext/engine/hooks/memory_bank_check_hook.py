@@ -9,6 +9,8 @@ from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 from torch.utils.data import DataLoader
 
+from mmssl_ext.models.utils.mmselfsup_checkpoint import check_resumable
+
 
 def check_bank_fits_dataset(runner, memory, name: str) -> None:
     """Raise ``ValueError`` unless ``memory.length`` (one row per training
@@ -83,6 +85,9 @@ class MemoryBankCheckHook(Hook):
         check_bank_fits_dataset(runner, memory, f'model.{self.attr}')
         if not bool(getattr(memory, 'initialized', True)):
             self.rebuild(runner, model, memory)
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        check_resumable(runner, checkpoint)
 
     def _loader(self, runner):
         if self.extract_dataloader is not None:

@@ -38,7 +38,7 @@ from mmengine.logging import print_log
 __all__ = ['MMSelfSupCheckpointError', 'MMSelfSupCheckpointMixin',
            'SOBEL_PREFIXES', 'KEY_RENAMES', 'split_sobel', 'apply_sobel',
            'check_sobel_input', 'convert_mmselfsup_state_dict',
-           'fill_missing_memory']
+           'fill_missing_memory', 'check_resumable']
 
 #: Where MMSelfSup keeps its fixed Sobel layer (0.x algorithm attribute,
 #: 1.x ``ResNetSobel`` attribute); each holds ``0.{weight,bias}`` (RGB -> grey
@@ -242,6 +242,25 @@ def fill_missing_memory(module: torch.nn.Module,
          f'the training set before training (evaluation does not use it).',
          logging.WARNING)
     return reason
+
+
+def check_resumable(runner, checkpoint: dict) -> None:
+    """Refuse to *resume* from an mmcv-1 (MMSelfSup 0.x) checkpoint.
+
+    Call from a hook's ``after_load_checkpoint`` (it runs before mmengine
+    reads the runner state). Such a checkpoint has no ``message_hub`` or
+    scheduler state (and no memory banks), so mmengine cannot continue its
+    schedule; its weights load fine as ``load_from`` without ``resume``.
+    """
+    if not getattr(runner, '_resume', False) or 'message_hub' in checkpoint:
+        return
+    raise MMSelfSupCheckpointError(
+        'The checkpoint to resume from has no message_hub (an mmcv-1 / '
+        'MMSelfSup 0.x checkpoint, e.g. from resume_from=...): its '
+        'iteration counters, scheduler and memory-bank state cannot be '
+        'restored, so training cannot resume exactly from it. Continue '
+        'from its weights instead: load_from=<checkpoint> with resume=False '
+        '(memory banks are rebuilt before training).')
 
 
 class MMSelfSupCheckpointMixin:
