@@ -511,3 +511,21 @@ def test_resume_from_a_0x_checkpoint_is_refused(algo, fmnist_tiny,
                        r'resume=False'):
         runner.train()
     assert runner.iter == 0
+
+
+def test_rgb_checkpoint_into_sobel_model_is_refused(tmp_path):
+    """A 0.x DeepCluster trained with with_sobel=False (conv1 on RGB) into
+    our Sobel model: a non-strict load_from would only warn."""
+    rgb = model_cfg('deepcluster')
+    rgb['data_preprocessor'] = dict(mean=MEAN, std=STD)
+    rgb['backbone'] = TINY
+    source = randomize(MODELS.build(rgb), seed=0)
+    state = reference_state('deepcluster', '0.x', source.state_dict())
+    state = {k: v for k, v in state.items() if 'sobel' not in k}
+    path = save_reference(tmp_path / 'ref.pth', '0.x', state)
+    with pytest.raises(MMSelfSupCheckpointError,
+                       match=r'conv1 takes 3 channels \(no Sobel layer.*'
+                       r'takes 2: use a data preprocessor without Sobel.*'
+                       r'in_channels=3'):
+        load_checkpoint(MODELS.build(model_cfg('deepcluster')), path,
+                        map_location='cpu', strict=False)

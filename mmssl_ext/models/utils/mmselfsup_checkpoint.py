@@ -159,6 +159,7 @@ def convert_mmselfsup_state_dict(model: torch.nn.Module,
         notes.append(f'dropped the Sobel layer ({len(sobel)} tensors): '
                      f'{type(model.data_preprocessor).__name__} computes '
                      f'the same input')
+    _check_input_channels(model, state_dict, prefix, sobel is not None)
     own = None
     for src, dst in KEY_RENAMES:
         keys = [k for k in state_dict if k.startswith(prefix + src)]
@@ -186,6 +187,27 @@ def convert_mmselfsup_state_dict(model: torch.nn.Module,
         _log(f'{type(model).__name__}: loading an MMSelfSup checkpoint: ' +
              '; '.join(notes) + '.')
     return notes
+
+
+def _check_input_channels(model, state_dict, prefix, had_sobel) -> None:
+    """A stem trained on other input channels (RGB vs. 2 Sobel maps) would
+    only be warned about by a non-strict ``load_from``: refuse it."""
+    key = prefix + 'backbone.conv1.weight'
+    conv = getattr(getattr(model, 'backbone', None), 'conv1', None)
+    if key not in state_dict or not isinstance(conv, torch.nn.Conv2d):
+        return
+    theirs, ours = state_dict[key].shape[1], conv.weight.shape[1]
+    if theirs == ours:
+        return
+    what = ('2 Sobel gradient maps' if theirs == 2 else f'{theirs} channels')
+    fix = ("model.data_preprocessor=dict(type='SobelDataPreprocessor') and "
+           "backbone in_channels=2" if theirs == 2 else
+           f'a data preprocessor without Sobel filtering and backbone '
+           f'in_channels={theirs}')
+    raise MMSelfSupCheckpointError(
+        f'The checkpoint\'s backbone.conv1 takes {what} '
+        f'({"with" if had_sobel else "no"} Sobel layer in the checkpoint) '
+        f'but the model\'s takes {ours}: use {fix}.')
 
 
 def _check_odc_neck(model, state_dict, prefix) -> None:
