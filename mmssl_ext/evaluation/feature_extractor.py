@@ -20,6 +20,8 @@ from mmengine.runner.utils import set_random_seed
 
 from mmpretrain.models.utils import SelfSupDataPreprocessor
 from mmpretrain.registry import MODELS
+from mmssl_ext.models.utils.mmselfsup_checkpoint import (check_sobel_input,
+                                                         split_sobel)
 
 __all__ = ['build_model_for_extraction', 'load_backbone_weights',
            'extract_features', 'dataset_labels']
@@ -50,15 +52,19 @@ def build_model_for_extraction(cfg: Config,
     model = MODELS.build(model_cfg)
     model.init_weights()
     if checkpoint is not None:
-        load_backbone_weights(model.backbone, checkpoint)
+        load_backbone_weights(model.backbone, checkpoint,
+                              model.data_preprocessor)
     return model.eval()
 
 
-def load_backbone_weights(backbone: torch.nn.Module, checkpoint: str) -> None:
+def load_backbone_weights(backbone: torch.nn.Module, checkpoint: str,
+                          data_preprocessor=None) -> None:
     """Load a full checkpoint (``backbone.*`` keys) or an extracted backbone.
 
     Unlike ``init_cfg=dict(type='Pretrained')``, which loads non-strictly and
     only warns, a missing or unexpected backbone tensor is an error here.
+    MMSelfSup checkpoints are accepted: their Sobel layer is dropped, after
+    checking that ``data_preprocessor`` (if given) computes the same input.
     """
     ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
@@ -66,6 +72,9 @@ def load_backbone_weights(backbone: torch.nn.Module, checkpoint: str) -> None:
         raise ValueError(f'{checkpoint} holds no state_dict; pass an mmengine '
                          f'checkpoint or an extracted backbone.')
     state = {re.sub(r'^module\.', '', k): v for k, v in state.items()}
+    sobel = split_sobel(state)
+    if sobel is not None and data_preprocessor is not None:
+        check_sobel_input(sobel, data_preprocessor)
     if any(k.startswith('backbone.') for k in state):
         state = {k[len('backbone.'):]: v for k, v in state.items()
                  if k.startswith('backbone.')}

@@ -13,6 +13,10 @@ in mmpretrain, mmdet and mmseg configs::
 ``--strip-prefix`` writes bare keys (``conv1.weight``) for configs that use
 ``init_cfg=dict(type='Pretrained', checkpoint=...)`` without a prefix.
 
+MMSelfSup 0.x / 1.x checkpoints are accepted: their Sobel layer
+(``sobel_layer.*``, ``backbone.sobel_layer.*``) is dropped, since mmssl_ext
+computes the Sobel input in the data preprocessor.
+
 ``--target mmseg-vit`` converts an mmpretrain ``VisionTransformer`` for
 mmseg's ``VisionTransformer``: bare keys (mmseg's ViT loads its ``Pretrained``
 file itself and ignores ``prefix``) and ``attn.qkv``/``attn.proj`` renamed to
@@ -257,11 +261,28 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def drop_sobel_layer(state_dict: Dict[str, torch.Tensor]) -> int:
+    """Remove MMSelfSup's fixed Sobel layer (0.x ``sobel_layer.*``, 1.x
+    ``backbone.sobel_layer.*``) in place; returns the number of tensors.
+
+    mmssl_ext computes the Sobel input in ``SobelDataPreprocessor`` /
+    ``SobelClsDataPreprocessor``, so the extracted backbone is a plain ResNet
+    with ``in_channels=2``.
+    """
+    from mmssl_ext.models.utils.mmselfsup_checkpoint import split_sobel
+    sobel = split_sobel(state_dict)
+    return len(sobel) if sobel else 0
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
-    state = extract_backbone(
-        load_checkpoint_state_dict(args.checkpoint), args.prefix,
-        args.strip_prefix)
+    full = load_checkpoint_state_dict(args.checkpoint)
+    num_sobel = drop_sobel_layer(full)
+    if num_sobel:
+        print(f'Dropped {num_sobel} tensors of the MMSelfSup Sobel layer: '
+              f'evaluate the backbone (in_channels=2) with '
+              f"data_preprocessor type='SobelClsDataPreprocessor'.")
+    state = extract_backbone(full, args.prefix, args.strip_prefix)
     bare = args.strip_prefix
     if args.target == 'mmseg-vit':
         state, bare = to_mmseg_vit(state), True

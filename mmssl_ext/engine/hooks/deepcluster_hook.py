@@ -15,12 +15,70 @@ from mmssl_ext.evaluation.functional.clustering import (cluster_stats,
                                                         l2_normalize,
                                                         normalized_mutual_info,
                                                         pca_whiten)
+from mmssl_ext.models.utils.mmselfsup_checkpoint import check_resumable
 
 CKPT_KEY = 'deepcluster_hook'
 
 
 def unwrap(model):
     return model.module if is_model_wrapper(model) else model
+
+
+@torch.no_grad()
+def extract_dataset_features(model, loader, feat_fn,
+                             everywhere: bool = False
+                             ) -> Optional[np.ndarray]:
+    """``(N, D)`` float32 features of every sample of ``loader.dataset``.
+
+    The loader must use a sequential, rank-sharded ``DefaultSampler``. Each
+    rank runs ``feat_fn`` (on the preprocessed inputs, model in eval mode) on
+    its shard (features move to the CPU per batch); the shards are then
+    gathered in chunks of about 256 MB, to rank 0 only, or to every rank with
+    ``everywhere`` (for memories every rank holds).
+
+    Args:
+        model (nn.Module): the unwrapped model (its ``data_preprocessor``).
+        loader (DataLoader): the extraction dataloader.
+        feat_fn (callable): ``(N, C, H, W) -> (N, D)`` features.
+        everywhere (bool): return the features on every rank.
+            Defaults to False.
+
+    Returns:
+        np.ndarray | None: the features, in dataset order (None on ranks > 0
+        unless ``everywhere``).
+    """
+    indices = torch.tensor(list(iter(loader.sampler)), dtype=torch.long)
+    was_training = model.training
+    model.eval()
+    feats = []
+    try:
+        for data in loader:
+            data = model.data_preprocessor(data, False)
+            inputs = data['inputs']
+            if isinstance(inputs, (list, tuple)):
+                inputs = inputs[0]
+            feats.append(feat_fn(inputs).float().cpu())
+    finally:
+        model.train(was_training)
+    feats = torch.cat(feats)  # (n_local, D); n_local equal on all ranks
+    rank, world_size = get_dist_info()
+    n, dim = len(loader.dataset), feats.shape[1]
+    out = np.zeros((n, dim), np.float32) if (everywhere or rank == 0) \
+        else None
+    rows = max(1, (64 << 20) // max(dim, 1))
+    for start in range(0, feats.shape[0], rows):
+        piece = feats[start:start + rows]
+        ind = indices[start:start + rows]
+        if world_size == 1:
+            parts, inds = [piece], [ind]
+        elif everywhere:
+            parts, inds = all_gather(piece), all_gather(ind)
+        else:
+            parts, inds = gather(piece, dst=0), gather(ind, dst=0)
+        for part, i in zip(parts, inds):
+            # round_up padding repeats samples: equal rows, any order
+            out[i.cpu().numpy()] = part.cpu().numpy()
+    return out
 
 
 @HOOKS.register_module()
@@ -188,53 +246,14 @@ class DeepClusterHook(Hook):
                     f'samples in the same order.')
         return self._extract_loader
 
-    @torch.no_grad()
     def extract(self, runner) -> Optional[np.ndarray]:
-        """``(N, D)`` float32 features of the whole training set.
-
-        Each rank extracts its shard (features move to the CPU per batch);
-        the shards are then gathered in chunks of about 256 MB, to rank 0
-        only, or to every rank when ``init_memory`` needs them there.
-
-        Returns:
-            np.ndarray | None: the features (None on ranks > 0 when they are
-            not needed there).
-        """
-        loader = self._build_extract_loader(runner)
+        """``(N, D)`` float32 features of the whole training set (see
+        :func:`extract_dataset_features`; on every rank with
+        ``init_memory``, else on rank 0 only)."""
         model = unwrap(runner.model)
-        indices = torch.tensor(list(iter(loader.sampler)), dtype=torch.long)
-        was_training = model.training
-        model.eval()
-        feats = []
-        try:
-            for data in loader:
-                data = model.data_preprocessor(data, False)
-                inputs = data['inputs']
-                if isinstance(inputs, (list, tuple)):
-                    inputs = inputs[0]
-                feats.append(model.extract_cluster_feat(inputs).float().cpu())
-        finally:
-            model.train(was_training)
-        feats = torch.cat(feats)  # (n_local, D); n_local equal on all ranks
-        rank, world_size = get_dist_info()
-        everywhere = self.init_memory
-        n, dim = len(loader.dataset), feats.shape[1]
-        out = np.zeros((n, dim), np.float32) if (everywhere or rank == 0) \
-            else None
-        rows = max(1, (64 << 20) // max(dim, 1))
-        for start in range(0, feats.shape[0], rows):
-            piece = feats[start:start + rows]
-            ind = indices[start:start + rows]
-            if world_size == 1:
-                parts, inds = [piece], [ind]
-            elif everywhere:
-                parts, inds = all_gather(piece), all_gather(ind)
-            else:
-                parts, inds = gather(piece, dst=0), gather(ind, dst=0)
-            for part, i in zip(parts, inds):
-                # round_up padding repeats samples: equal rows, any order
-                out[i.cpu().numpy()] = part.cpu().numpy()
-        return out
+        return extract_dataset_features(
+            model, self._build_extract_loader(runner),
+            model.extract_cluster_feat, everywhere=self.init_memory)
 
     # ------------------------------------------------------------ clustering
     def _kmeans(self, features: np.ndarray, epoch: int) -> np.ndarray:
@@ -321,16 +340,38 @@ class DeepClusterHook(Hook):
             broadcast(tensor.data, 0)
 
     # ----------------------------------------------------------------- hooks
+    def _memory_missing(self, runner) -> bool:
+        """True when ``init_memory`` is set and the model's memory holds no
+        clustering (a fresh model, or a checkpoint without the banks, such
+        as MMSelfSup's)."""
+        if not self.init_memory:
+            return False
+        return not bool(unwrap(runner.model).memory_bank.initialized)
+
     def before_train(self, runner) -> None:
         self._check(runner)
         restored, self._restored = self._restored, None
+        missing = self._memory_missing(runner)
         if (restored is not None and runner.iter > 0
-                and len(restored) == len(runner.train_dataloader.dataset)):
+                and len(restored) == len(runner.train_dataloader.dataset)
+                and not missing):
             # resumed: the model (head, loss weights, memory) is restored by
             # the checkpoint; only dataset and sampler need the labels
             self._apply(runner, restored, update_model=False)
             return
-        if self.initial:
+        if missing and (runner.iter > 0 or not self.initial):
+            # a checkpoint without the memory (e.g. MMSelfSup's) was loaded:
+            # never train on an empty memory
+            runner.logger.warning(
+                'DeepClusterHook: the memory bank is not initialised (the '
+                'loaded checkpoint has none): rebuilding it from one '
+                'extraction and clustering of the training set.')
+            self.cluster(runner)
+        elif self.initial:
+            if missing:
+                runner.logger.info(
+                    'DeepClusterHook: initialising the memory bank from one '
+                    'extraction and clustering of the training set.')
             self.cluster(runner)
 
     def after_train_epoch(self, runner) -> None:
@@ -347,6 +388,7 @@ class DeepClusterHook(Hook):
                 np.ascontiguousarray(self.labels)))
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        check_resumable(runner, checkpoint)
         state = checkpoint.get(CKPT_KEY)
         if state is not None:
             labels = state['labels']

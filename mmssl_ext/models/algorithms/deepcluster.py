@@ -7,6 +7,8 @@ import torch
 from mmpretrain.models.selfsup.base import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+from mmssl_ext.models.utils.mmselfsup_checkpoint import \
+    MMSelfSupCheckpointMixin
 
 
 def inverse_frequency_weights(labels: Union[np.ndarray, torch.Tensor],
@@ -42,7 +44,7 @@ def pseudo_labels_of(data_samples: List[DataSample]) -> torch.Tensor:
 
 
 @MODELS.register_module()
-class DeepCluster(BaseSelfSupervisor):
+class DeepCluster(MMSelfSupCheckpointMixin, BaseSelfSupervisor):
     """DeepCluster: a classifier trained on k-means pseudo-labels.
 
     ``backbone -> global-average-pool neck -> ClusterHead``. The pseudo-labels

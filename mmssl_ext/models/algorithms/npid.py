@@ -6,10 +6,12 @@ import torch.nn.functional as F
 from mmpretrain.models.selfsup import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+from mmssl_ext.models.utils.mmselfsup_checkpoint import \
+    MMSelfSupCheckpointMixin
 
 
 @MODELS.register_module()
-class NPID(BaseSelfSupervisor):
+class NPID(MMSelfSupCheckpointMixin, BaseSelfSupervisor):
     """NPID.
 
     `Unsupervised Feature Learning via Non-Parametric Instance
@@ -81,6 +83,11 @@ class NPID(BaseSelfSupervisor):
     def extract_feat(self, inputs: torch.Tensor):
         """Backbone features (tuple of stage outputs)."""
         return self.backbone(inputs)
+
+    def extract_memory_feat(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Bank-space features: ``(B, C, H, W) -> (B, feat_dim)``,
+        L2-normalised (used to rebuild a bank the checkpoint lacks)."""
+        return F.normalize(self.neck(self.backbone(inputs))[0], dim=1)
 
     def draw_negatives(self, idx: torch.Tensor) -> torch.Tensor:
         """Negative bank indices, ``(B, neg_num)``; with ``ensure_neg`` none

@@ -7,6 +7,8 @@ import torch
 from mmpretrain.models.selfsup.base import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+from mmssl_ext.models.utils.mmselfsup_checkpoint import \
+    MMSelfSupCheckpointMixin
 from .deepcluster import inverse_frequency_weights
 
 
@@ -24,7 +26,7 @@ def sample_indices_of(data_samples: List[DataSample]) -> torch.Tensor:
 
 
 @MODELS.register_module()
-class ODC(BaseSelfSupervisor):
+class ODC(MMSelfSupCheckpointMixin, BaseSelfSupervisor):
     """ODC: online deep clustering with a per-sample memory.
 
     ``backbone -> ODCNeck -> ClusterHead``; the labels of a batch are read

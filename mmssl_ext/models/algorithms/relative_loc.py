@@ -5,10 +5,12 @@ import torch
 from mmpretrain.models.selfsup import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+from mmssl_ext.models.utils.mmselfsup_checkpoint import \
+    MMSelfSupCheckpointMixin
 
 
 @MODELS.register_module()
-class RelativeLoc(BaseSelfSupervisor):
+class RelativeLoc(MMSelfSupCheckpointMixin, BaseSelfSupervisor):
     """Relative location of image patches.
 
     `Unsupervised Visual Representation Learning by Context Prediction

@@ -5,10 +5,12 @@ import torch
 from mmpretrain.models.selfsup import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+from mmssl_ext.models.utils.mmselfsup_checkpoint import \
+    MMSelfSupCheckpointMixin
 
 
 @MODELS.register_module()
-class RotationPred(BaseSelfSupervisor):
+class RotationPred(MMSelfSupCheckpointMixin, BaseSelfSupervisor):
     """Rotation prediction.
 
     `Unsupervised Representation Learning by Predicting Image Rotations

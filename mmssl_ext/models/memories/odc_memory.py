@@ -11,6 +11,8 @@ from mmengine.dist import all_gather, broadcast, get_dist_info
 from mmengine.model import BaseModule
 
 from mmpretrain.registry import MODELS
+from mmssl_ext.models.utils.mmselfsup_checkpoint import \
+    fill_missing_memory
 
 
 def gather_rows(tensor: torch.Tensor) -> torch.Tensor:
@@ -67,7 +69,8 @@ class ODCMemory(BaseModule):
     - ``feature_bank`` ``(length, feat_dim)``: L2-normalised features,
     - ``label_bank`` ``(length,)`` int64: current cluster of each sample,
     - ``centroids`` ``(num_classes, feat_dim)``,
-    - ``initialized`` (bool scalar): whether :meth:`init_memory` has run.
+    - ``initialized`` (bool scalar): whether :meth:`init_memory` has run;
+      loading a checkpoint without the banks (MMSelfSup's) sets it False.
 
     In distributed training every rank holds the full banks and ends every
     step with identical copies: the batch indices and features of all ranks
@@ -117,6 +120,15 @@ class ODCMemory(BaseModule):
                              torch.zeros(length, dtype=torch.long))
         self.register_buffer('centroids', torch.zeros(num_classes, feat_dim))
         self.register_buffer('initialized', torch.tensor(False))
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # MMSelfSup checkpoints lack the banks (0.x: none, 1.x: centroids
+        # only): keep ours and mark the memory uninitialised, so that
+        # DeepClusterHook(init_memory=True) rebuilds it
+        if fill_missing_memory(self, state_dict, prefix,
+                               ('feature_bank', 'label_bank', 'centroids')):
+            state_dict[prefix + 'initialized'] = torch.tensor(False)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     # ------------------------------------------------------------------ init
     @torch.no_grad()

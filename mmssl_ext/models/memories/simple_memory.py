@@ -9,6 +9,7 @@ from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
+from mmssl_ext.models.utils.mmselfsup_checkpoint import fill_missing_memory
 from .alias_sampler import AliasSampler
 
 
@@ -52,6 +53,11 @@ class SimpleMemory(BaseModule):
     ``init_seed`` (not the per-rank training seed) and every update
     all-gathers indices and features first, so all ranks apply the same
     update. The bank is a persistent buffer, so checkpoints carry it.
+    ``initialized`` (a non-persistent bool buffer) is True for the random
+    start bank and for a loaded bank; loading a checkpoint without a fitting
+    bank (MMSelfSup 0.x keeps it out of the state dict) sets it False, and
+    ``MemoryBankCheckHook`` then refills the bank with :meth:`init_memory`
+    before training.
 
     Args:
         length (int): Number of rows: must equal the number of training
@@ -89,7 +95,30 @@ class SimpleMemory(BaseModule):
         bank = torch.randn(length, feat_dim, generator=generator)
         bank.div_(bank.norm(dim=1, keepdim=True))  # in place: 656 MB at IN-1k
         self.register_buffer('feature_bank', bank)
+        self.register_buffer('initialized', torch.tensor(True),
+                             persistent=False)
         self.sampler = AliasSampler(torch.ones(length))
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        missing = fill_missing_memory(self, state_dict, prefix,
+                                      ('feature_bank', ))
+        self.initialized.fill_(not missing)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    @torch.no_grad()
+    def init_memory(self, features: torch.Tensor) -> None:
+        """Fill the bank with ``(length, feat_dim)`` features (normalised
+        here) of every training sample, identical on all ranks."""
+        features = torch.as_tensor(features, dtype=torch.float32)
+        if features.shape != self.feature_bank.shape:
+            raise ValueError(
+                f'SimpleMemory.init_memory got features of shape '
+                f'{tuple(features.shape)}, expected '
+                f'{tuple(self.feature_bank.shape)}: set memory_bank.length to '
+                f'the training set size and feat_dim to the neck output.')
+        self.feature_bank.copy_(F.normalize(features, dim=1).to(
+            self.feature_bank))
+        self.initialized.fill_(True)
 
     def check_indices(self, idx: torch.Tensor) -> None:
         """Raise a clear error for sample indices outside the bank."""

@@ -1,0 +1,1 @@
+"""Model-level helpers that register nothing (imported where used)."""
