@@ -48,7 +48,7 @@ import pickletools
 import types
 import zipfile
 from collections import Counter, OrderedDict
-from typing import IO, Any, Callable, Dict, Optional, Tuple, Union
+from typing import IO, Any, Callable, Dict, Tuple, Union
 
 import numpy as np
 import torch
@@ -114,9 +114,9 @@ def _fill_history_buffer(buffer, log_history, count_history, max_length):
 
 def rebuild_history_buffer(log_history: np.ndarray,
                            count_history: np.ndarray, max_length: int):
-    """Rebuild a HistoryBuffer written by mmssl_ext < 0.3's reducer.
+    """Rebuild a HistoryBuffer written by the reducer of mmssl_ext 0.1.
 
-    Checkpoints saved with earlier mmssl_ext versions imported name this
+    Checkpoints saved with mmssl_ext 0.1 (before the safe loader) name this
     function in their pickle; it stays so they keep loading (validated).
     """
     buffer = _history_buffer_cls().__new__(_history_buffer_cls())

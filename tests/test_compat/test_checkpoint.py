@@ -10,7 +10,7 @@ import pickletools
 import subprocess
 import sys
 import zipfile
-from collections import Counter, OrderedDict
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -360,7 +360,8 @@ def test_torchscript_archive_is_refused(tmp_path):
 
 
 def test_old_mmssl_ext_checkpoint_loads_safely(tmp_path):
-    """Files saved by mmssl_ext < 0.3 name rebuild_history_buffer."""
+    """Files saved by mmssl_ext 0.1 (copyreg reducer) name
+    rebuild_history_buffer."""
     buf = HistoryBuffer([1.0, 3.0], [1, 1], max_length=5)
     old = (rebuild_history_buffer,
            (buf._log_history, buf._count_history, buf.max_length))
