@@ -450,7 +450,7 @@ class RestrictedUnpickler(pickle._Unpickler):
             raise UnsafeCheckpointError('call arguments')
         try:
             value = entry[1](*args)
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise UnsafeCheckpointError(
                 f'{getattr(func, "__qualname__", func)} with arguments of '
                 f'unexpected types ({exc})') from None
