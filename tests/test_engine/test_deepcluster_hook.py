@@ -7,12 +7,13 @@ import torch
 from mmengine.runner import Runner
 
 import mmssl_ext  # noqa: F401
+from mmssl_ext.compat.checkpoint import load_checkpoint_file
 from mmssl_ext.engine.hooks.deepcluster_hook import CKPT_KEY, DeepClusterHook
 from tests.test_engine._clustering_cfg import NUM_SAMPLES, tiny_cfg
 
 
 def _load(path):
-    return torch.load(path, map_location='cpu', weights_only=True)
+    return load_checkpoint_file(path, map_location='cpu')
 
 
 def _assert_same_state(a, b):

@@ -7,6 +7,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import mmssl_ext  # noqa: F401
+from mmssl_ext.compat.checkpoint import load_checkpoint_file
 from mmssl_ext.engine.hooks import ODCHook
 from tests.helpers import run_distributed
 from tests.test_engine._clustering_cfg import NUM_SAMPLES, tiny_cfg
@@ -25,7 +26,7 @@ class _StateProbe(Hook):
 
 
 def _load(path):
-    return torch.load(path, map_location='cpu', weights_only=True)
+    return load_checkpoint_file(path, map_location='cpu')
 
 
 def test_train_resume_continues_bit_exactly(fmnist_tiny, tmp_path):
@@ -94,7 +95,7 @@ def test_two_ranks_hold_identical_state(fmnist_tiny, tmp_path):
     run_distributed(SCRIPT, [fmnist_tiny, str(tmp_path)], nproc=2)
 
     def load(name):
-        return torch.load(str(tmp_path / name), weights_only=True)
+        return load_checkpoint_file(str(tmp_path / name))
 
     odc = [load(f'odc_rank{r}.pt') for r in range(2)]
     # 64 samples, 8 per rank per step -> 4 steps per rank

@@ -8,6 +8,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmssl_ext  # noqa: F401
+from mmssl_ext.compat.checkpoint import load_checkpoint_file
 from mmssl_ext.engine.hooks.swav_queue_hook import SwAVQueueHook
 from tests.helpers import REPO_ROOT, run_distributed
 from tests.test_models.dist_scripts.classic_common import RecordHook, tiny_cfg
@@ -71,7 +72,7 @@ def test_queue_checkpointed_resumed_and_prototypes_frozen(fmnist_tiny,
     assert not (trained[1][:, -1] == 0).all()
     assert runner.model.head.loss_module.use_queue
 
-    ckpt = torch.load(osp.join(work, 'iter_2.pth'), weights_only=True)
+    ckpt = load_checkpoint_file(osp.join(work, 'iter_2.pth'))
     state = ckpt['swav_queue']
     assert state['world_size'] == 1 and state['iter'] == 1
     assert torch.equal(state['queues'][0], trained[1])
@@ -95,7 +96,7 @@ def test_two_processes_each_rank_gets_its_own_queue(fmnist_tiny, tmp_path):
     script = osp.join(osp.dirname(__file__), 'dist_scripts',
                       'swav_queue_ddp.py')
     run_distributed(script, [fmnist_tiny, str(tmp_path)], nproc=2)
-    ckpt = torch.load(osp.join(tmp_path, 'iter_2.pth'), weights_only=True)
+    ckpt = load_checkpoint_file(osp.join(tmp_path, 'iter_2.pth'))
     state = ckpt['swav_queue']
     assert state['world_size'] == 2 and state['queues'].shape == (2, 2, 16,
                                                                   128)

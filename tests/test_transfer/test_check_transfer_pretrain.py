@@ -77,7 +77,7 @@ def test_whole_model_checkpoint_uses_the_backbone_prefix(tool, weights):
     ('short', C4, 'keys missing from PRETRAIN: layer4.1.'),
     ('deep_stem', FCN, 'deep stem'),
     ('wide', MASK, 'shapes differ: bn1.bias (64,) (model (16,))'),
-    ('pickled', MASK, 'not a plain-tensor checkpoint'),
+    ('pickled', MASK, 'would execute code'),
 ])
 def test_bad_pretrain_is_refused(tool, weights, name, config, message):
     codebase = 'mmseg' if config == FCN else 'mmdet'

@@ -74,9 +74,9 @@ def _assert_trained(proc, work_dir, pretrain):
     # The backbone was initialised from PRETRAIN (mmengine's PretrainedInit):
     # two small steps later its weights are still close to PRETRAIN's.
     assert f'from: {pretrain}' in out
-    import mmssl_ext  # noqa: F401  (mmengine checkpoints under weights_only)
-    trained = torch.load(osp.join(work_dir, 'iter_2.pth'), map_location='cpu',
-                         weights_only=True)['state_dict']
+    from mmssl_ext.compat.checkpoint import load_checkpoint_file
+    trained = load_checkpoint_file(osp.join(work_dir, 'iter_2.pth'),
+                                   map_location='cpu')['state_dict']
     source = torch.load(pretrain, weights_only=True)['state_dict']
     for key in ('conv1.weight', 'layer3.1.conv2.weight'):
         before, after = source[f'backbone.{key}'], trained[f'backbone.{key}']

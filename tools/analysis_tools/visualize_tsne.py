@@ -28,8 +28,8 @@ def load_backbone_state(path: str) -> Dict[str, torch.Tensor]:
     """Backbone tensors of a checkpoint, without the ``backbone.`` prefix."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'Checkpoint {path!r} does not exist.')
-    import mmssl_ext  # noqa: F401  (allowlist for mmengine checkpoints)
-    ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    from mmssl_ext.compat.checkpoint import load_checkpoint_file
+    ckpt = load_checkpoint_file(path, map_location='cpu')
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not state:
         raise ValueError(f'{path!r} holds no state dict.')

@@ -8,7 +8,8 @@ data are built (or, worse, trains silently from a half-loaded backbone):
 * mmcv's compiled ops are present (mmdet.models / mmseg.models need them),
 * CONFIG exists and belongs to the launcher's codebase (its
   ``default_scope``),
-* PRETRAIN exists and holds plain tensors (extracted backbone weights),
+* PRETRAIN exists and loads with the safe checkpoint loader (extracted
+  backbone weights or a whole checkpoint),
 * PRETRAIN is not a Sobel (2-channel input) backbone,
 * every parameter/buffer of the config's backbone (and, for C4 detectors,
   of the res5 shared head, which also comes from PRETRAIN) is in PRETRAIN
@@ -108,14 +109,12 @@ def load_pretrain(path: str) -> Tuple[Dict[str, 'object'], Optional[str]]:
             f'pretraining checkpoint first: `python '
             f'tools/model_converters/extract_backbone_weights.py '
             f'work_dirs/.../epoch_N.pth backbone.pth`.')
+    from mmssl_ext.compat.checkpoint import (CorruptCheckpointError,
+                                             load_checkpoint_file)
     try:
-        ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError) as exc:
-        raise TransferCheckError(
-            f'PRETRAIN {path} is not a plain-tensor checkpoint ({exc}). It '
-            f'may be a full training checkpoint: extract the backbone with '
-            f'`python tools/model_converters/extract_backbone_weights.py '
-            f'{path} backbone.pth` and pass backbone.pth.') from exc
+        ckpt = load_checkpoint_file(path, map_location='cpu')
+    except (pickle.UnpicklingError, CorruptCheckpointError) as exc:
+        raise TransferCheckError(f'PRETRAIN: {exc}') from exc
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict) or not state or not all(
             isinstance(v, torch.Tensor) for v in state.values()):

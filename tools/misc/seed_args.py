@@ -42,10 +42,10 @@ def mmpretrain_script(name: str) -> str:
 
 
 def _checkpoint_has_backbone_prefix(path: str) -> bool:
-    import torch
+    from mmssl_ext.compat.checkpoint import load_checkpoint_file
 
-    import mmssl_ext  # noqa: F401  (allowlists mmengine checkpoint types)
-    ckpt = torch.load(path, map_location='cpu', mmap=True)
+    # mmap: only the keys are needed (ignored for pre-1.6 non-zip files)
+    ckpt = load_checkpoint_file(path, map_location='cpu', mmap=True)
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
     return any(str(k).startswith(('backbone.', 'module.backbone.'))
                for k in state)

@@ -54,7 +54,7 @@ class BackboneExtractionError(ValueError):
 
 
 def load_checkpoint_state_dict(path: str) -> Dict[str, torch.Tensor]:
-    """Load ``path`` with ``weights_only=True`` and return its state dict.
+    """Load ``path`` with the safe checkpoint loader; return its state dict.
 
     Accepts mmengine checkpoints (``{'state_dict': ...}``), ``{'model': ...}``
     checkpoints and bare state dicts. A DDP ``module.`` prefix is removed.
@@ -64,18 +64,14 @@ def load_checkpoint_state_dict(path: str) -> Dict[str, torch.Tensor]:
             f'Checkpoint {path!r} does not exist: pass the path of a '
             f'.pth file written by `mim train` (e.g. work_dirs/<cfg>/'
             f'epoch_200.pth).')
+    import pickle
+
+    from mmssl_ext.compat.checkpoint import (CorruptCheckpointError,
+                                             load_checkpoint_file)
     try:
-        import mmssl_ext  # noqa: F401  (allowlists mmengine checkpoint types)
-    except ImportError:
-        pass
-    try:
-        ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as exc:  # pickle errors come in several types
-        raise BackboneExtractionError(
-            f'Could not load {path!r} with weights_only=True ({exc}). If the '
-            f'checkpoint was written before mmssl_ext was imported and you '
-            f'trust it, rewrite it first with tools/model_converters/'
-            f'convert_legacy_checkpoint.py --trust-checkpoint.') from exc
+        ckpt = load_checkpoint_file(path, map_location='cpu')
+    except (pickle.UnpicklingError, CorruptCheckpointError) as exc:
+        raise BackboneExtractionError(str(exc)) from exc
     if isinstance(ckpt, dict):
         for key in ('state_dict', 'model'):
             if key in ckpt and isinstance(ckpt[key], dict):

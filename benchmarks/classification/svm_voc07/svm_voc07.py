@@ -129,13 +129,29 @@ def build_pipeline(img_size: int):
     return Compose([TRANSFORMS.build(c) for c in pipeline_cfgs(img_size)])
 
 
+def load_backbone_keys(checkpoint: str) -> dict:
+    """The ``backbone.*`` tensors of a checkpoint (safe loader), unprefixed."""
+    from mmengine.runner import CheckpointLoader
+    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
+    backbone = {k[len('backbone.'):]: v for k, v in state.items()
+                if isinstance(k, str) and k.startswith('backbone.')}
+    if not backbone:
+        tops = sorted({str(k).split('.', 1)[0] for k in state})[:8]
+        raise ValueError(
+            f'{checkpoint} has no "backbone." keys (top-level keys: {tops}). '
+            f'Pass a pretraining checkpoint (work_dirs/<config>/epoch_N.pth) '
+            f'or backbone weights extracted with tools/model_converters/'
+            f'extract_backbone_weights.py without --strip-prefix.')
+    return backbone
+
+
 def build_feature_model(cfg, checkpoint, features, pool_sizes,
                         pool_type='specified'):
     """Backbone (as ResNetFeats) + MultiPooling + the config's preprocessor.
 
     The checkpoint must cover every backbone tensor (checked, not warned).
     """
-    from mmengine.runner.checkpoint import _load_checkpoint_with_prefix
     from mmpretrain.registry import MODELS
     indices = feat_indices(features)
     backbone_cfg = dict(cfg.model.backbone)
@@ -151,7 +167,7 @@ def build_feature_model(cfg, checkpoint, features, pool_sizes,
     backbone_cfg.pop('frozen_stages', None)
     backbone = MODELS.build(backbone_cfg)
     if checkpoint:
-        state = _load_checkpoint_with_prefix('backbone.', checkpoint)
+        state = load_backbone_keys(checkpoint)
         missing, unexpected = backbone.load_state_dict(state, strict=False)
         missing = [k for k in missing if 'num_batches_tracked' not in k]
         if missing:
