@@ -27,11 +27,12 @@ SUPPORTED = {
 #: 2.1 is the lowest we test.
 TRANSFER_RANGE = ('2.1.0', '2.2.0')
 
-_HINT = ('Install one of them: `pip install -r requirements/mmcv-lite.txt` '
-         '(mmcv-lite 2.1/2.2, no compiled ops; enough for pretraining and '
-         'the classification benchmarks), `make mmcv-full` (mmcv 2.1.0 with '
-         'compiled ops, needed by the mmdet/mmseg transfer benchmarks) or '
-         'the OneDL stack (`make setup STACK=onedl`). Never more than one.')
+_HINT = ('Install one of them: `pip install "mmcv-lite>=2.1,<2.3"` (no '
+         'compiled ops; enough for pretraining and the classification '
+         'benchmarks), mmcv 2.1.0 with compiled ops for the mmdet/mmseg '
+         'transfer benchmarks (`make mmcv-full` in the mmssl_ext repository) '
+         'or the OneDL stack (`make setup STACK=onedl`). Never more than '
+         'one.')
 
 
 def _version_tuple(version: str) -> Tuple[int, ...]:

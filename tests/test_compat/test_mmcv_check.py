@@ -54,7 +54,7 @@ def test_unsupported_version_is_explained(monkeypatch, dist, version):
     message = str(info.value)
     assert f'does not support {dist} {version!r}' in message
     assert 'mmcv-lite >=2.1.0,<2.3.0' in message
-    assert 'requirements/mmcv-lite.txt' in message
+    assert 'pip install "mmcv-lite>=2.1,<2.3"' in message
 
 
 @pytest.mark.parametrize('dists', [
@@ -90,7 +90,7 @@ def test_missing_mmcv_is_explained(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, '__import__', fake_import)
-    with pytest.raises(ImportError, match='requirements/mmcv-lite.txt'):
+    with pytest.raises(ImportError, match='pip install "mmcv-lite>=2.1,<2.3"'):
         mmcv_check.check_mmcv()
 
 
