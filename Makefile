@@ -35,7 +35,9 @@ VPY := $(VENV)/bin/python
 PIP := $(VPY) -m pip
 STAMP := $(VENV)/.mmssl_ext-setup
 LOCK := requirements/lock.txt
-REQS := $(wildcard requirements/*.txt) setup.py tools/setup/install_stack.sh
+REQS := setup.py tools/setup/install_stack.sh $(addprefix requirements/,runtime.txt faiss.txt mim.txt tests.txt transfer.txt mmcv-lite.txt) \
+	$(if $(filter lock,$(STACK)),$(LOCK)) \
+	$(if $(filter onedl,$(STACK)),requirements/onedl.txt $(wildcard requirements/lock-onedl.txt))
 FASHION_MNIST := /usr/share/datasets/fashion-mnist
 TESTS ?= tests
 PYTEST_ARGS ?=
