@@ -61,8 +61,12 @@ demo: setup
 demo-smoke: setup
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VPY) tools/demo.py --smoke
 
+# pytest's exit status 5 (no tests collected) fails too, with a message: a
+# path in TESTS that names no tests is a mistake, not a pass.
 test: setup
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VPY) -m pytest $(TESTS) -q -p no:cacheprovider $(PYTEST_ARGS)
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VPY) -m pytest $(TESTS) -q -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc = 5 ]; then echo "make test: pytest collected no tests from TESTS='$(TESTS)' (exit status 5)." >&2; fi; \
+	exit $$rc
 
 mmcv-full: setup
 	PYTHON=$(VPY) bash tools/mmcv_full/install_mmcv_full.sh
