@@ -29,14 +29,23 @@ setup(
     long_description_content_type='text/markdown',
     python_requires='>=3.10',
     packages=find_packages(include=['mmssl_ext', 'mmssl_ext.*']),
-    # mmcv is deliberately absent: mmcv-lite and a full mmcv build provide the
-    # same package, so the setup installs one of them from
-    # requirements/mmcv-lite.txt (or `make mmcv-full`) and mmssl_ext checks at
-    # import time that an mmcv 2.1.x is present.
+    # Compatible ranges (requirements/runtime.txt); the exact tested set is
+    # requirements/lock.txt, a constraints file that `make setup` uses.
+    #
+    # mmcv is deliberately absent: mmcv-lite and a full mmcv build (and
+    # onedl-mmcv) provide the same `mmcv` package under different
+    # distribution names, so pip would install one on top of another. The
+    # setup installs one (requirements/mmcv-lite.txt, `make mmcv-full`) and
+    # `import mmssl_ext` checks the version it finds
+    # (mmssl_ext/compat/mmcv_check.py).
     install_requires=read_requirements('runtime'),
     extras_require={
+        'faiss': read_requirements('faiss'),
+        'mim': read_requirements('mim'),
         'tests': read_requirements('tests'),
         'transfer': read_requirements('transfer'),
+        'all': (read_requirements('faiss') + read_requirements('mim') +
+                read_requirements('transfer')),
     },
     license='Apache License 2.0',
     zip_safe=False,

@@ -2,7 +2,8 @@
 
 Importing the package (``custom_imports=dict(imports=['mmssl_ext'])``)
 
-* checks that an mmcv 2.1.x is installed (mmcv-lite or a full build),
+* checks that one supported mmcv is installed (mmcv / mmcv-lite 2.1 or 2.2,
+  onedl-mmcv 2.3; the transfer path checks for mmcv 2.1 on its own),
 * makes mmengine checkpoints loadable under torch's ``weights_only=True``
   default (see :mod:`mmssl_ext.compat.checkpoint`), and
 * registers every model, hook, dataset, transform, sampler and metric of the

@@ -5,7 +5,8 @@ Run by ``benchmarks/mmdetection/mim_*_train.sh`` and
 bad input fails in seconds with a message instead of after the model and the
 data are built (or, worse, trains silently from a half-loaded backbone):
 
-* mmcv's compiled ops are present (mmdet.models / mmseg.models need them),
+* mmcv is an upstream 2.1.x (mmdet 3.3 / mmseg 1.2.2 reject >= 2.2) with
+  compiled ops (mmdet.models / mmseg.models need them),
 * CONFIG exists and belongs to the launcher's codebase (its
   ``default_scope``),
 * PRETRAIN exists and loads with the safe checkpoint loader (extracted
@@ -55,7 +56,11 @@ def _listed(keys: Sequence[str]) -> str:
 
 def check_ops(codebase: str) -> None:
     """Raise unless mmcv's compiled ops and ``codebase`` are importable."""
-    from mmssl_ext.compat import has_mmcv_ops
+    from mmssl_ext.compat import check_transfer_mmcv, has_mmcv_ops
+    try:
+        check_transfer_mmcv()
+    except ImportError as exc:
+        raise TransferCheckError(str(exc)) from exc
     if not has_mmcv_ops():
         raise TransferCheckError(
             f'mmcv\'s compiled ops are missing (mmcv-lite, or an mmcv built '

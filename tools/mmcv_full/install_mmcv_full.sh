@@ -87,7 +87,7 @@ print(tag, sysconfig.get_platform().replace('-', '_').replace('.', '_'), version
 EOF
 )
 [ -n "${PY_TAG:-}" ] || die "could not query $PYTHON for its Python tag and platform."
-[ "$TORCH_VERSION" != none ] || die "torch is not installed in $PYTHON's environment; install the pinned set first (pip install -r requirements/runtime.txt)."
+[ "$TORCH_VERSION" != none ] || die "torch is not installed in $PYTHON's environment; set up the environment first (make setup)."
 
 VARIANT="mmcv${MMCV_VERSION}-torch${TORCH_VERSION}-$([ "$FORCE_CUDA" = 1 ] && echo cuda || echo cpu)"
 WHEEL_NAME="mmcv-${MMCV_VERSION}-${PY_TAG}-${PY_TAG}-${PLATFORM}.whl"
