@@ -20,6 +20,7 @@ from mmengine.runner.utils import set_random_seed
 
 from mmpretrain.models.utils import SelfSupDataPreprocessor
 from mmpretrain.registry import MODELS
+from mmssl_ext.compat.build_dataloader import strip_scope
 
 __all__ = ['build_model_for_extraction', 'load_backbone_weights',
            'extract_features', 'dataset_labels']
@@ -114,7 +115,7 @@ def extract_features(model: torch.nn.Module,
         rank that classifies holds it).
     """
     if isinstance(dataloader, dict):
-        dataloader = Runner.build_dataloader(dataloader)
+        dataloader = Runner.build_dataloader(strip_scope(dataloader))
     module = model.module if is_model_wrapper(model) else model
     module.eval()
     pre = module.data_preprocessor
