@@ -1,5 +1,5 @@
-"""The Runner.build_dataloader compat fix (mmssl_ext/compat/build_dataloader.py):
-the ``_scope_`` key of ``mmpretrain::`` bases no longer reaches collate
+"""The Runner.build_dataloader compat fix
+(mmssl_ext/compat/build_dataloader.py): the ``_scope_`` key of ``mmpretrain::`` bases no longer reaches collate
 functions, and DataLoader workers started by spawn get the compat fixes."""
 import json
 import os

@@ -98,7 +98,8 @@ def test_pipeline_processes_1000_samples(name):
     pipeline = PIPELINES[name]
     assert _has_hue_jitter(pipeline), f'{name}: no ColorJitter(hue>0)'
     init_default_scope('mmpretrain')
-    steps = [t for t in shrink_crops(pipeline) if t['type'] != 'LoadImageFromFile']
+    steps = [t for t in shrink_crops(pipeline)
+             if t['type'] != 'LoadImageFromFile']
     transform = Compose(steps)
     rng = np.random.default_rng(0)
     np.random.seed(0)
