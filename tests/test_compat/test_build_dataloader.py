@@ -160,3 +160,28 @@ def test_environment_variable_turns_every_fix_off():
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report == dict(applied=[], hue_is_upstream=True,
                           loader_wrapped=False)
+
+
+def test_our_extraction_loaders_strip_scope_themselves(monkeypatch,
+                                                        fmnist_tiny):
+    """extract_features (kNN tool, KNNEvalHook) works on a loader config
+    inherited from mmpretrain also where the compat fix is off."""
+    from mmengine.config import Config
+
+    from mmssl_ext.evaluation import feature_extractor as fe
+    monkeypatch.setattr(Runner, 'build_dataloader', staticmethod(
+        compat.original_build_dataloader(Runner)))
+    init_default_scope('mmpretrain')
+    cfg = Config.fromfile(osp.join(
+        REPO_ROOT, 'configs/simclr/simclr_resnet18-cifar-w16_1xb256-adamw-'
+        'coslr-300i_fashion-mnist.py'))
+    model = fe.build_model_for_extraction(cfg)
+    loader = cfg.knn_train_dataloader
+    loader.dataset.data_root = fmnist_tiny
+    loader.dataset.indices = 6
+    loader.batch_size = 3
+    loader.num_workers = 0
+    loader.collate_fn = dict(type='default_collate', _scope_='mmpretrain')
+    with pytest.raises(TypeError, match='_scope_'):
+        next(iter(Runner.build_dataloader(loader)))
+    assert fe.extract_features(model, loader).shape[0] == 6
