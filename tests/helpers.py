@@ -100,3 +100,20 @@ def tiny_demo_cfg(data_root: str, work_dir: str, num_samples: int = 32,
     for key in ('knn_train_dataloader', 'knn_test_dataloader'):
         cfg[key].dataset.data_root = data_root
     return cfg
+
+
+def shrink_crops(obj, big: int = 32, small: int = 16):
+    """A copy of a pipeline (or any config) whose random-resized crops are
+    tiny: output sizes of 224 px and more become ``big``, smaller ones
+    (multi-crop's 96 px) ``small``. Everything else is kept."""
+    if isinstance(obj, dict):
+        obj = {k: shrink_crops(v, big, small) for k, v in obj.items()}
+        if obj.get('type') in ('RandomResizedCrop',
+                               'RandomResizedCropAndInterpolationWithTwoPic'):
+            scale = obj.get('scale')
+            if isinstance(scale, int) and scale > big:
+                obj['scale'] = small if scale < 224 else big
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(shrink_crops(v, big, small) for v in obj)
+    return obj

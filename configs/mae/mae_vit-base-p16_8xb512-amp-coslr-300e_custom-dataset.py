@@ -5,10 +5,7 @@ _base_ = 'mmpretrain::mae/mae_vit-base-p16_8xb512-amp-coslr-300e_in1k.py'
 custom_imports = dict(imports=['mmssl_ext'], allow_failed_imports=False)
 
 data_root = 'data/custom_dataset/'
-# mmengine tags dicts inherited through `mmpretrain::` with `_scope_`, which
-# Runner.build_dataloader passes on to the collate function: restate it.
 train_dataloader = dict(
-    collate_fn=dict(_delete_=True, type='default_collate'),
     dataset=dict(
         _delete_=True,
         type='CustomDataset',

@@ -4,10 +4,7 @@ _base_ = 'mmpretrain::simclr/simclr_resnet50_16xb256-coslr-200e_in1k.py'
 custom_imports = dict(imports=['mmssl_ext'], allow_failed_imports=False)
 
 data_root = 'data/custom_dataset/'
-# mmengine tags dicts inherited through `mmpretrain::` with `_scope_`, which
-# Runner.build_dataloader passes on to the collate function: restate it.
 train_dataloader = dict(
-    collate_fn=dict(_delete_=True, type='default_collate'),
     dataset=dict(
         _delete_=True,
         type='CustomDataset',

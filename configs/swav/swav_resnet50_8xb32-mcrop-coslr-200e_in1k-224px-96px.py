@@ -7,10 +7,6 @@ _base_ = ('mmpretrain::swav/'
           'swav_resnet50_8xb32-mcrop-coslr-200e_in1k-224px-96px.py')
 custom_imports = dict(imports=['mmssl_ext'], allow_failed_imports=False)
 
-# Inheriting across packages (`mmpretrain::`) tags every base dict with
-# `_scope_`; mmengine passes that key on to `collate_fn`, so restate it.
-train_dataloader = dict(collate_fn=dict(_delete_=True, type='default_collate'))
-
 custom_hooks = [
     dict(
         type='SwAVQueueHook',

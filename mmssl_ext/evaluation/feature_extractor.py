@@ -20,6 +20,7 @@ from mmengine.runner.utils import set_random_seed
 
 from mmpretrain.models.utils import SelfSupDataPreprocessor
 from mmpretrain.registry import MODELS
+from mmssl_ext.compat.build_dataloader import strip_scope
 from mmssl_ext.models.utils.mmselfsup_checkpoint import (check_sobel_input,
                                                          split_sobel)
 
@@ -123,7 +124,7 @@ def extract_features(model: torch.nn.Module,
         rank that classifies holds it).
     """
     if isinstance(dataloader, dict):
-        dataloader = Runner.build_dataloader(dataloader)
+        dataloader = Runner.build_dataloader(strip_scope(dataloader))
     module = model.module if is_model_wrapper(model) else model
     module.eval()
     pre = module.data_preprocessor

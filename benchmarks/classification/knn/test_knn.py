@@ -34,6 +34,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 import mmssl_ext  # noqa: F401  (registers modules, safe checkpoint loading)
+from mmssl_ext.compat.build_dataloader import strip_scope
 from mmssl_ext.evaluation.feature_extractor import (build_model_for_extraction,
                                                     dataset_labels,
                                                     extract_features)
@@ -133,8 +134,10 @@ def main(argv=None) -> int:
     ks = args.ks or knn_cfg.get('ks', [10, 20, 100, 200])
     temperature = args.temperature or knn_cfg.get('temperature', 0.07)
 
-    train_loader = Runner.build_dataloader(cfg.knn_train_dataloader)
-    test_loader = Runner.build_dataloader(cfg.knn_test_dataloader)
+    train_loader = Runner.build_dataloader(
+        strip_scope(cfg.knn_train_dataloader))
+    test_loader = Runner.build_dataloader(
+        strip_scope(cfg.knn_test_dataloader))
     train_labels = dataset_labels(train_loader.dataset)
     test_labels = dataset_labels(test_loader.dataset)
 

@@ -10,6 +10,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmpretrain.registry import HOOKS
+from mmssl_ext.compat.build_dataloader import strip_scope
 from mmssl_ext.evaluation.functional.clustering import (cluster_stats,
                                                         import_faiss, kmeans,
                                                         l2_normalize,
@@ -236,7 +237,7 @@ class DeepClusterHook(Hook):
             cfg.setdefault('collate_fn', dict(type='default_collate'))
             cfg.setdefault('batch_size', 32)
             cfg.setdefault('num_workers', 0)
-            self._extract_loader = runner.build_dataloader(cfg)
+            self._extract_loader = runner.build_dataloader(strip_scope(cfg))
             n_train = len(runner.train_dataloader.dataset)
             n_extract = len(self._extract_loader.dataset)
             if n_extract != n_train:

@@ -16,6 +16,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmpretrain.registry import HOOKS
+from ...compat.build_dataloader import strip_scope
 from ...evaluation.feature_extractor import dataset_labels, extract_features
 from ...evaluation.functional import knn_accuracy
 from .rng_state_hook import preserved_rng_state
@@ -73,8 +74,10 @@ class KNNEvalHook(Hook):
 
     def _build_loaders(self, runner):
         if self._loaders is None:
-            train = runner.build_dataloader(self.train_cfg, seed=runner.seed)
-            test = runner.build_dataloader(self.test_cfg, seed=runner.seed)
+            train = runner.build_dataloader(strip_scope(self.train_cfg),
+                                            seed=runner.seed)
+            test = runner.build_dataloader(strip_scope(self.test_cfg),
+                                           seed=runner.seed)
             self._loaders = (train, test, dataset_labels(train.dataset),
                              dataset_labels(test.dataset))
             if max(self.ks) > len(self._loaders[2]):
