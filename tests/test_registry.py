@@ -48,7 +48,8 @@ def _defined_classes():
             if (inspect.isclass(obj) and obj.__module__ == module.__name__
                     and not name.startswith('_')
                     and issubclass(obj, REGISTRABLE_BASES)
-                    and not getattr(obj, '_mmssl_internal', False)):
+                    # not inherited: subclasses of an internal base count
+                    and not vars(obj).get('_mmssl_internal', False)):
                 yield obj
 
 

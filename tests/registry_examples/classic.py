@@ -39,6 +39,9 @@ EXAMPLES = {
                               frozen_layers_cfg=dict(prototypes=10)),
         'MomentumUpdateHook': dict(type='MomentumUpdateHook', end_tau=1.0),
         'MemoryBankCheckHook': dict(type='MemoryBankCheckHook'),
+        'AtomicCheckpointHook': dict(type='AtomicCheckpointHook', interval=1,
+                                     max_keep_ckpts=1),
+        'RNGStateHook': dict(type='RNGStateHook'),
     },
     'TRANSFORMS': {
         'RotationViews': dict(type='RotationViews'),

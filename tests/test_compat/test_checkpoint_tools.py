@@ -82,7 +82,7 @@ def test_svm_tool_names_a_checkpoint_without_backbone_keys(tmp_path):
     full = tmp_path / 'full.pth'
     torch.save(mmengine_like(backbone_state()), full)
     model = tool.build_feature_model(cfg, str(full), ['feat5'],
-                                     [1, 1, 1, 1, 1])
+                                     [1, 1, 1, 1, 1], pool_type='adaptive')
     assert model is not None
 
 

@@ -32,6 +32,7 @@ class PerRankStateHook(Hook):
     """
 
     ckpt_key: str = ''
+    _mmssl_internal = True  # an abstract base, not a registered hook
 
     def __init__(self) -> None:
         self._snapshot: Optional[dict] = None
