@@ -161,3 +161,25 @@ def test_best_checkpoint_kept_until_new_one_is_written(tmp_path):
         assert osp.exists(old_best) == survives, cls.__name__
         if not survives:
             torch.save({'x': torch.ones(1)}, old_best)
+
+
+def test_readme_snippet_trains_and_checkpoints_rng_state(fmnist_tiny,
+                                                        tmp_path):
+    """The two lines README.md shows under "Interrupted runs and exact
+    resume", run as a user pastes them into a config."""
+    from tests.helpers import REPO_ROOT
+    readme = open(osp.join(REPO_ROOT, 'README.md')).read()
+    section = readme.split('### Interrupted runs and exact resume', 1)[1]
+    snippet = section.split('```python\n', 1)[1].split('```', 1)[0]
+    settings = {}
+    exec(snippet, {'dict': dict}, settings)
+    assert set(settings) == {'default_hooks', 'custom_hooks'}
+    work = str(tmp_path)
+    cfg = _cfg(fmnist_tiny, work, 'CheckpointHook', max_epochs=1)
+    cfg.merge_from_dict(settings)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    ckpt = torch.load(osp.join(work, 'epoch_1.pth'), weights_only=False)
+    assert ckpt['rng_state']['world_size'] == 1
+    assert [type(h).__name__ for h in runner.hooks].count(
+        'AtomicCheckpointHook') == 1
