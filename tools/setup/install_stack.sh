@@ -65,7 +65,8 @@ onedl)
     say "onedl-mmcv built and installed in $(( $(date +%s) - t ))s"
     "${PIP[@]}" install "${CONS[@]}" -r requirements/onedl.txt \
         -r requirements/faiss.txt -r requirements/tests.txt \
-        "scikit-learn>=1.5" "setuptools<81"
+        "scikit-learn>=1.5" "setuptools<81" \
+        "$(grep -E '^kornia' requirements/runtime.txt)"
     "${PIP[@]}" install --no-deps -e .
     ;;
 *)

@@ -66,7 +66,9 @@ def preserved_rng_state() -> Iterator[None]:
 class _RestoreAfterSkip:
     """Iterator proxy: the first ``skip`` batches come through unchanged
     (mmengine's IterBasedTrainLoop re-draws them to advance the data after a
-    resume), then the generators are restored before the next batch."""
+    resume), then the generators are restored before the next batch.
+    ``skip_iter`` (OneDL mmengine's sampler-level advance, which draws no
+    data) counts as skipped batches."""
 
     def __init__(self, iterator, skip: int, state: dict) -> None:
         self._iterator = iterator
@@ -83,6 +85,10 @@ class _RestoreAfterSkip:
             set_rng_state(self._state)
             self._state = None
         return next(self._iterator)
+
+    def skip_iter(self, num: int) -> None:
+        self._iterator.skip_iter(num)
+        self._skip = max(self._skip - num, 0)
 
     def __getattr__(self, name):
         return getattr(self._iterator, name)
@@ -145,8 +151,11 @@ class RNGStateHook(PerRankStateHook):
         loop = runner.train_loop
         if isinstance(loop, IterBasedTrainLoop) and loop.iter > 0:
             # IterBasedTrainLoop.run() advances the data by drawing
-            # loop.iter batches after before_train: restore after those.
+            # loop.iter batches after before_train: restore after those
+            # (OneDL's loop may skip none: fast_forward_on_resume).
+            skip = 0 if getattr(loop, 'fast_forward_on_resume',
+                                False) else loop.iter
             loop.dataloader_iterator = _RestoreAfterSkip(
-                loop.dataloader_iterator, loop.iter, state)
+                loop.dataloader_iterator, skip, state)
         else:
             set_rng_state(state)
