@@ -87,12 +87,14 @@ def test_schedule_math(schedule):
 def test_mmselfsup_argument_names():
     # MMSelfSup 0.x: m = end - (end - base) * (cos(pi * k / K) + 1) / 2 with
     # its momentum = tau; end_momentum is end_tau under another name
-    hook = MomentumUpdateHook(start_tau=0.996, end_momentum=0.999)
+    with pytest.warns(DeprecationWarning, match='use `end_tau`'):
+        hook = MomentumUpdateHook(start_tau=0.996, end_momentum=0.999)
     assert hook.end_tau == 0.999
     for k in (0, 4, 10):
         ref = 0.999 - (0.999 - 0.996) * (math.cos(math.pi * k / 10) + 1) / 2
         assert hook.tau(k, 10) == pytest.approx(ref, abs=1e-12)
-    with pytest.raises(ValueError, match='keep one'):
+    with pytest.raises(TypeError, match='keep `end_tau` only'), \
+            pytest.warns(DeprecationWarning):
         MomentumUpdateHook(end_tau=0.99, end_momentum=0.999)
     with pytest.raises(ValueError, match='every step'):
         MomentumUpdateHook(update_interval=2)

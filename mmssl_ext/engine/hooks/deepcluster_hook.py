@@ -11,6 +11,9 @@ from mmengine.model import is_model_wrapper
 
 from mmpretrain.registry import HOOKS
 from mmssl_ext.compat.build_dataloader import strip_scope
+from mmssl_ext.engine.hooks.mmselfsup_args import (Alias,
+                                                   accepts_mmselfsup_args,
+                                                   ignored, renamed)
 from mmssl_ext.evaluation.functional.clustering import (cluster_stats,
                                                         import_faiss, kmeans,
                                                         l2_normalize,
@@ -82,6 +85,59 @@ def extract_dataset_features(model, loader, feat_fn,
     return out
 
 
+def _extractor_to_loader(extractor: dict) -> dict:
+    """MMSelfSup 0.x ``extractor=dict(dataset, samples_per_gpu,
+    workers_per_gpu, ...)`` -> ``extract_dataloader`` (batch_size,
+    num_workers); its GPU-prefetch keys are dropped."""
+    loader = dict(extractor)
+    for old, new in (('samples_per_gpu', 'batch_size'),
+                     ('imgs_per_gpu', 'batch_size'),  # wins, as in 0.x
+                     ('workers_per_gpu', 'num_workers')):
+        if old in loader:
+            loader[new] = loader.pop(old)
+    for dropped in ('prefetch', 'img_norm_cfg', 'dist_mode'):
+        loader.pop(dropped, None)
+    return {'extract_dataloader': loader}
+
+
+def _clustering_to_kmeans(clustering: dict) -> dict:
+    """MMSelfSup ``clustering=dict(type='Kmeans', k=..., pca_dim=...)`` ->
+    ``num_clusters`` and ``pca_dim``."""
+    cfg = dict(clustering)
+    kind = cfg.pop('type', 'Kmeans')
+    if kind != 'Kmeans':
+        raise ValueError(
+            f"DeepClusterHook(clustering=dict(type='{kind}')): only "
+            f"MMSelfSup's 'Kmeans' is provided; use num_clusters=K and "
+            f'pca_dim=D.')
+    if 'k' not in cfg:
+        raise TypeError("DeepClusterHook(clustering=dict(type='Kmeans')) "
+                        'needs k (the number of clusters).')
+    out = {'num_clusters': cfg.pop('k')}
+    if 'pca_dim' in cfg:
+        out['pca_dim'] = cfg.pop('pca_dim')
+    if cfg:
+        raise TypeError(f'DeepClusterHook(clustering=...): unknown keys '
+                        f'{sorted(cfg)}; Kmeans takes k and pca_dim.')
+    return out
+
+
+_NO_DIST_MODE = ignored('distribution is detected from torch.distributed')
+
+#: MMSelfSup 0.x / 1.x names of DeepClusterHook's arguments
+DEEPCLUSTER_ALIASES = {
+    'extractor': Alias(('extract_dataloader', ), _extractor_to_loader,
+                       '`extract_dataloader` (a dataloader config: '
+                       'batch_size / num_workers for samples_per_gpu / '
+                       'workers_per_gpu)'),
+    'clustering': Alias(('num_clusters', 'pca_dim'), _clustering_to_kmeans,
+                        '`num_clusters=K, pca_dim=D`'),
+    'unif_sampling': renamed('balanced_sampling'),
+    'dist_mode': _NO_DIST_MODE,
+    'data_loaders': ignored('the hook uses runner.train_dataloader'),
+}
+
+
 @HOOKS.register_module()
 class DeepClusterHook(Hook):
     """Cluster the whole training set and hand out pseudo-labels.
@@ -136,14 +192,21 @@ class DeepClusterHook(Hook):
         initial (bool): cluster before the first epoch. Defaults to True.
         interval (int): re-cluster every ``interval`` epochs.
             Defaults to 1.
-        seed (int): seed of k-means and of the head re-initialisation.
-            Defaults to 0.
+        seed (int): seed of k-means and of the head re-initialisation
+            (None, MMSelfSup 1.x's default, means 0). Defaults to 0.
         save_labels (bool): save each assignment as ``.npy`` (rank 0).
             Defaults to True.
+
+    MMSelfSup's argument names are accepted with a deprecation warning:
+    ``extractor=dict(dataset, samples_per_gpu, workers_per_gpu)`` (0.x) for
+    ``extract_dataloader``, ``clustering=dict(type='Kmeans', k, pca_dim)``
+    for ``num_clusters`` / ``pca_dim``, ``unif_sampling`` for
+    ``balanced_sampling``; ``dist_mode`` and ``data_loaders`` are ignored.
     """
 
     priority = 'NORMAL'
 
+    @accepts_mmselfsup_args(DEEPCLUSTER_ALIASES)
     def __init__(self,
                  extract_dataloader: dict,
                  num_clusters: int,
@@ -156,7 +219,7 @@ class DeepClusterHook(Hook):
                  reinit_head: bool = True,
                  initial: bool = True,
                  interval: int = 1,
-                 seed: int = 0,
+                 seed: Optional[int] = 0,
                  save_labels: bool = True) -> None:
         if not isinstance(extract_dataloader, dict) or \
                 'dataset' not in extract_dataloader:
@@ -177,7 +240,7 @@ class DeepClusterHook(Hook):
         self.reinit_head = reinit_head
         self.initial = initial
         self.interval = int(interval)
-        self.seed = int(seed)
+        self.seed = 0 if seed is None else int(seed)
         self.save_labels = save_labels
         self.labels: Optional[np.ndarray] = None
         self._restored: Optional[np.ndarray] = None

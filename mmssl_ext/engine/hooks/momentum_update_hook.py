@@ -9,6 +9,9 @@ from mmengine.runner import EpochBasedTrainLoop
 from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import HOOKS
 
+from mmssl_ext.engine.hooks.mmselfsup_args import (accepts_mmselfsup_args,
+                                                   renamed)
+
 SCHEDULES = ('cosine', 'linear', 'constant')
 
 
@@ -58,30 +61,25 @@ class MomentumUpdateHook(Hook):
             iteration. Defaults to False.
         take_over_builtin (bool): Drive a ``CosineEMA`` instead of refusing
             it. Defaults to False.
-        end_momentum (float, optional): MMSelfSup's name of ``end_tau``
-            (its ``momentum`` is :math:`\\tau`), accepted so that ported
-            configs work; giving both is an error. Defaults to None.
         update_interval (int): MMSelfSup's EMA update interval; only 1 is
             supported (mmpretrain's momentum encoders update every step).
             Defaults to 1.
+
+    MMSelfSup's ``end_momentum`` (its ``momentum`` is :math:`\\tau`) is
+    accepted as ``end_tau`` with a deprecation warning; giving both is an
+    error.
     """
 
     priority = 'ABOVE_NORMAL'
 
+    @accepts_mmselfsup_args({'end_momentum': renamed('end_tau')})
     def __init__(self,
                  end_tau: float = 1.0,
                  start_tau: Optional[float] = None,
                  schedule: str = 'cosine',
                  by_epoch: bool = False,
                  take_over_builtin: bool = False,
-                 end_momentum: Optional[float] = None,
                  update_interval: int = 1) -> None:
-        if end_momentum is not None:
-            if end_tau != 1.0:
-                raise ValueError(
-                    'MomentumUpdateHook got both end_tau and end_momentum '
-                    "(MMSelfSup's name of the same value): keep one.")
-            end_tau = end_momentum
         if update_interval != 1:
             raise ValueError(
                 f'MomentumUpdateHook(update_interval={update_interval}): '

@@ -10,6 +10,8 @@ from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 from mmssl_ext.engine.hooks.memory_bank_check_hook import \
     check_bank_fits_dataset
+from mmssl_ext.engine.hooks.mmselfsup_args import (accepts_mmselfsup_args,
+                                                   ignored)
 from mmssl_ext.evaluation.functional.clustering import cluster_stats
 
 
@@ -47,10 +49,16 @@ class ODCHook(Hook):
             Defaults to 0.5.
         save_labels_interval (int): epochs between label dumps; 0 disables.
             Defaults to 10.
+
+    MMSelfSup's ``dist_mode`` is accepted and ignored (deprecation warning).
     """
 
     priority = 'NORMAL'
 
+    @accepts_mmselfsup_args({
+        'dist_mode':
+        ignored('distribution is detected from torch.distributed')
+    })
     def __init__(self,
                  centroids_update_interval: int = 10,
                  deal_with_small_clusters_interval: int = 1,
