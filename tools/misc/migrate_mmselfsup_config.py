@@ -73,6 +73,12 @@ HEAD_LOSSES = {
 }
 NECK_TYPES = {'AvgPool2dNeck': 'GlobalAveragePooling'}
 RESNETS = ('ResNet', 'ResNetV1c', 'ResNetV1d', 'ResNeXt', 'ResNet_CIFAR')
+# mmpretrain PackInputs' default meta keys
+PACK_META_KEYS = ('sample_idx', 'img_path', 'ori_shape', 'img_shape',
+                  'scale_factor', 'flip', 'flip_direction')
+SVM_NOTE = ('the VOC07 SVM benchmark takes its images from the command '
+            'line: python benchmarks/classification/svm_voc07/svm_voc07.py '
+            'CONFIG --checkpoint CKPT --voc-root data/VOCdevkit/VOC2007')
 # top-level helper variables of MMSelfSup configs (their values are already
 # substituted where the config uses them)
 HELPER_VARIABLES = ('data_source', 'dataset_type', 'img_norm_cfg', 'prefetch',
@@ -165,6 +171,7 @@ class Migration:
         self.out: Dict[str, Any] = {}
         self.problems: List[Tuple[str, str, str]] = []
         self.notes: List[Tuple[str, str]] = []
+        self.helpers: List[str] = []  # dropped helper variables
         self.norm: Optional[Tuple[list, list]] = None
         self.rgb_arrays = False  # CIFAR sources give RGB arrays, not files
         self.model_type = drop_scope(
@@ -221,8 +228,10 @@ class Migration:
             self._data(data, src.get('persistent_workers', True),
                        take('evaluation'))
         take('persistent_workers')
+        if 'model' not in src:  # 1.x data configs of the benchmarks
+            self._data_config(take)
         for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-            if key in src:
+            if key in src and key not in handled:
                 self.out[key] = self._dataloader(take(key), key)
         for key in [k for k in src if k.endswith('_dataloader')
                     and k not in handled]:
@@ -275,8 +284,7 @@ class Migration:
                 continue
             if key in HELPER_VARIABLES or 'pipeline' in key or \
                     not isinstance(value, (dict, list)):
-                self.note(key, 'helper variable: its value is already '
-                          'substituted where the config used it; dropped')
+                self.helpers.append(key)
             else:
                 self.problem(key, 'unknown top-level key')
         return self.out
@@ -293,6 +301,25 @@ class Migration:
         return dict(imports=imports, allow_failed_imports=False)
 
     # .............................................................. data
+    def _data_config(self, take) -> None:
+        """1.x ``knn_imagenet.py`` / ``svm_voc07.py``: the dataloaders our
+        kNN tool reads; SVM data comes from svm_voc07.py's command line."""
+        src = self.src
+        if 'train_dataloader' in src:
+            self.out['knn_train_dataloader'] = self._dataloader(
+                take('train_dataloader'), 'train_dataloader')
+        for key in ('val_dataloader', 'test_dataloader'):
+            if key in src and 'knn_test_dataloader' not in self.out:
+                self.out['knn_test_dataloader'] = self._dataloader(
+                    take(key), key)
+        if 'extract_dataloader' in src:
+            take('extract_dataloader')
+            self.note('extract_dataloader', SVM_NOTE)
+        if take('pool_cfg') is not None:
+            self.note('pool_cfg', 'pooling is an option of the tools: '
+                      'test_knn.py --layer, svm_voc07.py --features / '
+                      '--pool-type')
+
     def _data(self, data: dict, persistent: bool, evaluation) -> None:
         data = dict(data)
         batch = data.pop('imgs_per_gpu', data.pop('samples_per_gpu', None))
@@ -346,11 +373,7 @@ class Migration:
                           'an `evaluation` key either; dropped')
         if 'extract' in data:
             data.pop('extract')
-            self.note('data.extract',
-                      'the VOC07 SVM benchmark takes its images from the '
-                      'command line: python benchmarks/classification/'
-                      'svm_voc07/svm_voc07.py CONFIG --checkpoint CKPT '
-                      '--voc-root data/VOCdevkit/VOC2007')
+            self.note('data.extract', SVM_NOTE)
         for key in data:
             self.problem(f'data.{key}', 'unknown data key', key)
 
@@ -607,11 +630,15 @@ class Migration:
         if kind in ('PackSelfSupInputs', 'PackClsInputs'):
             out = dict(type='PackInputs')
             keys = list(t.pop('algorithm_keys', []))
-            keys = [k for k in keys if k != 'patch_box']
+            # PackInputs keeps sample_idx itself; patch_box is unused
+            keys = [k for k in keys if k not in ('patch_box', 'sample_idx')]
             if keys:
                 out['algorithm_keys'] = keys
-            if 'meta_keys' in t:
-                out['meta_keys'] = t.pop('meta_keys')
+            meta = list(t.pop('meta_keys', []))
+            if not set(meta) <= set(PACK_META_KEYS):
+                # mmpretrain's default keeps sample_idx (memory rows)
+                out['meta_keys'] = list(PACK_META_KEYS) + [
+                    k for k in meta if k not in PACK_META_KEYS]
             return [out]
         if kind == 'LoadImageFromFile':
             args = t.pop('file_client_args', None)
@@ -716,6 +743,10 @@ class Migration:
             model['head'] = self._head(head, model)
             if model['head'].pop('_gap', False) and 'neck' not in model:
                 model['neck'] = dict(type='GlobalAveragePooling')
+                order = ('type', 'backbone', 'neck', 'head')
+                model = dict([(k, model[k]) for k in order] +
+                             [(k, v) for k, v in model.items()
+                              if k not in order])
         memory = model.get('memory_bank')
         if isinstance(memory, dict):
             memory.pop('debug', None)
@@ -1298,16 +1329,50 @@ def simulate_custom_keys(custom: dict, names: List[str],
 
 
 # ----------------------------------------------------------------- output
+KEY_ORDER = ['custom_imports', 'default_scope', 'model', 'data_preprocessor',
+             'train_dataloader', 'val_dataloader', 'val_evaluator',
+             'test_dataloader', 'test_evaluator', 'knn_train_dataloader',
+             'knn_test_dataloader', 'knn', 'optim_wrapper', 'param_scheduler',
+             'train_cfg', 'val_cfg', 'test_cfg', 'custom_hooks',
+             'default_hooks', 'model_wrapper_cfg']
+def to_source(value) -> str:
+    """Python source of a config value: ``dict(type=..., ...)`` with
+    ``type`` first and the keys otherwise in their order."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: k != 'type')
+        if all(isinstance(k, str) and k.isidentifier() for k in keys):
+            return 'dict(' + ', '.join(f'{k}={to_source(value[k])}'
+                                       for k in keys) + ')'
+        return '{' + ', '.join(f'{k!r}: {to_source(value[k])}'
+                               for k in keys) + '}'
+    if isinstance(value, list):
+        return '[' + ', '.join(to_source(v) for v in value) + ']'
+    if isinstance(value, tuple):
+        items = ', '.join(to_source(v) for v in value)
+        return f'({items},)' if len(value) == 1 else f'({items})'
+    return repr(value)
+
+
 def render(out: Dict[str, Any], source: str, migration: Migration) -> str:
-    from mmengine.config import Config
+    """The new config file: notes and untranslated keys as comments, the
+    mmpretrain runtime base, then the translated keys."""
+    from yapf.yapflib.yapf_api import FormatCode
     lines = [f'# Migrated from {osp.basename(source)} by '
              'tools/misc/migrate_mmselfsup_config.py.']
     for key, message in migration.notes:
         lines.append(f'# note: {key}: {message}')
+    if migration.helpers:
+        lines.append('# note: helper variables dropped (their values are '
+                     f'in place): {", ".join(migration.helpers)}')
     for key, where, message in migration.problems:
         lines.append(f'# UNTRANSLATED {key} ({where}): {message}')
-    lines.append("_base_ = 'mmpretrain::_base_/default_runtime.py'")
-    body = Config(copy.deepcopy(out)).pretty_text
+    code = ["_base_ = 'mmpretrain::_base_/default_runtime.py'"]
+    keys = sorted(out, key=lambda k: KEY_ORDER.index(k)
+                  if k in KEY_ORDER else len(KEY_ORDER))
+    code += [f'{key} = {to_source(out[key])}' for key in keys]
+    body, _ = FormatCode('\n'.join(code) + '\n', style_config=dict(
+        based_on_style='pep8', column_limit=79,
+        split_before_first_argument=False))
     return '\n'.join(lines) + '\n' + body
 
 
