@@ -599,3 +599,21 @@ def test_readme_command(tmp_path):
         assert proc.returncode == 0, proc.stderr
         assert 'wrote' in proc.stdout
         Config.fromfile(str(tmp_path / 'out.py'))
+
+
+def test_hook_arguments_go_through_the_hooks_own_table():
+    """The tool maps hook arguments with the hooks' MMSelfSup table (one
+    place); what the table refuses is listed, not dropped."""
+    src = dict(custom_hooks=[
+        dict(type='DeepClusterHook', extractor=dict(dataset=dict()),
+             clustering=dict(type='PIC')),
+        dict(type='ODCHook', dist_mode=True, no_such_argument=1),
+        dict(type='ODCHook', dist_mode=True, evaluate_interval=5)])
+    migration = tool.Migration(src)
+    out = migration.run()
+    messages = [m for _, _, m in migration.problems]
+    assert any("only MMSelfSup's 'Kmeans'" in m for m in messages)
+    assert any("unknown arguments ['no_such_argument']" in m
+               for m in messages)
+    assert out['custom_hooks'][2] == dict(type='ODCHook',
+                                          evaluate_interval=5)

@@ -44,6 +44,7 @@ anyway); with ``--check`` the exit status is 1 when anything is left.
 import argparse
 import ast
 import copy
+import inspect
 import os.path as osp
 import re
 import sys
@@ -1172,8 +1173,11 @@ class Migration:
             elif kind == 'DeepClusterHook':
                 out.append(self._deepcluster_hook(hook, key))
             elif kind == 'ODCHook':
-                hook.pop('dist_mode', None)
-                out.append(hook)
+                try:
+                    out.append(self._hook_args(kind, hook))
+                except TypeError as err:
+                    self.problem(key, str(err), kind)
+                    out.append(hook)
             elif kind in ('DenseCLHook', 'SimSiamHook', 'SwAVHook',
                           'MemoryBankCheckHook', 'SwAVQueueHook'):
                 out.append(hook)
@@ -1189,8 +1193,14 @@ class Migration:
                 type='MMDistributedDataParallel', broadcast_buffers=False))
 
     def _momentum_hook(self, hook: dict, key: str) -> Optional[dict]:
-        end = hook.pop('end_momentum', hook.pop('end_tau', 1.))
-        interval = hook.pop('update_interval', 1)
+        try:  # 0.x registered it as BYOLHook too
+            args = self._hook_args('MomentumUpdateHook', hook)
+        except TypeError as err:
+            self.problem(key, str(err), 'MomentumUpdateHook')
+            return hook
+        args.pop('type')
+        end = args.pop('end_tau', 1.)
+        interval = args.pop('update_interval', 1)
         if interval not in (1, self.accumulate):
             self.problem(f'{key}.update_interval', f'{interval} differs from '
                          f'the gradient accumulation ({self.accumulate}): '
@@ -1200,53 +1210,55 @@ class Migration:
             self.note(key, f"dropped: mmpretrain's {self.model_type} anneals "
                       'tau to 1 by cosine itself (CosineEMA)')
             return None
-        entry = dict(type='MomentumUpdateHook', end_tau=end)
+        entry = dict(type='MomentumUpdateHook', end_tau=end, **args)
         if self.ema_interval > 1:
             entry['end_tau'] = round(end ** (1.0 / self.ema_interval), 12)
         if self.model_type in BUILTIN_COSINE_EMA:
             entry['take_over_builtin'] = True
         return entry
 
+    @staticmethod
+    def _hook_args(kind: str, hook: dict) -> dict:
+        """A hook's arguments in our names, through the hook's own table of
+        MMSelfSup names (``mmssl_ext.engine.hooks.mmselfsup_args``); raises
+        TypeError / ValueError for what cannot be mapped."""
+        import warnings
+
+        import mmssl_ext  # noqa: F401
+        from mmpretrain.registry import HOOKS
+        from mmssl_ext.engine.hooks.mmselfsup_args import \
+            translate_mmselfsup_args
+        init = HOOKS.get(kind).__init__
+        args = {k: v for k, v in hook.items() if k != 'type'}
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DeprecationWarning)
+            args = translate_mmselfsup_args(
+                kind, args, getattr(init, 'mmselfsup_aliases', {}))
+        known = inspect.signature(init).parameters
+        unknown = sorted(set(args) - set(known))
+        if unknown:
+            raise TypeError(f'{kind}: unknown arguments {unknown}')
+        return dict(type=kind, **args)
+
     def _deepcluster_hook(self, hook: dict, key: str) -> dict:
-        out = dict(type='DeepClusterHook')
-        extractor = hook.pop('extractor', None)
-        loader = hook.pop('extract_dataloader', None)
-        if extractor is not None:  # 0.x
-            extractor = dict(extractor)
-            batch = extractor.pop('imgs_per_gpu',
-                                  extractor.pop('samples_per_gpu', 32))
-            extractor.pop('samples_per_gpu', None)
-            loader = dict(batch_size=batch,
-                          num_workers=extractor.pop('workers_per_gpu', 2),
-                          dataset=self._dataset(extractor.pop('dataset'),
-                                                f'{key}.extractor.dataset',
-                                                False))
-        elif loader is not None:  # 1.x
+        try:
+            out = self._hook_args('DeepClusterHook', hook)
+        except (TypeError, ValueError) as err:
+            self.problem(key, str(err), 'DeepClusterHook')
+            return hook
+        loader = strip_scopes(dict(out.get('extract_dataloader') or {}))
+        dataset = loader.get('dataset', {})
+        if 'data_source' in dataset:  # 0.x dataset inside the extractor
+            loader['dataset'] = self._dataset(
+                dataset, f'{key}.extractor.dataset', False)
+        elif dataset:  # 1.x dataloader
             loader = self._dataloader(loader, f'{key}.extract_dataloader')
-            loader.pop('sampler', None)
+            loader.pop('sampler', None)  # the hook sets its own
             if loader['dataset'].get('type') == 'PseudoLabelDataset':
                 loader['dataset'] = loader['dataset']['dataset']
         out['extract_dataloader'] = loader
-        clustering = dict(hook.pop('clustering', {}))
-        if clustering.pop('type', 'Kmeans') != 'Kmeans':
-            self.problem(f'{key}.clustering', 'only Kmeans is provided',
-                         'clustering')
-        out['num_clusters'] = clustering.pop('k', hook.pop('num_clusters',
-                                                           None))
-        out['pca_dim'] = clustering.pop('pca_dim', hook.pop('pca_dim', 256))
-        out['balanced_sampling'] = hook.pop(
-            'unif_sampling', hook.pop('balanced_sampling', True))
-        for name in ('reweight', 'reweight_pow', 'init_memory', 'initial',
-                     'interval', 'seed'):
-            if name in hook:
-                out[name] = hook.pop(name)
         if out.get('seed', 0) is None:
             out['seed'] = 0
-        for name in ('dist_mode', 'data_loaders', 'type'):
-            hook.pop(name, None)
-        for extra in hook:
-            self.problem(f'{key}.{extra}', 'unknown DeepClusterHook argument',
-                         extra)
         return out
 
 
