@@ -617,3 +617,82 @@ def test_hook_arguments_go_through_the_hooks_own_table():
                for m in messages)
     assert out['custom_hooks'][2] == dict(type='ODCHook',
                                           evaluate_interval=5)
+
+
+def test_runtime_keys():
+    src = dict(
+        optimizer=dict(type='SGD', lr=0.1, momentum=0.9),
+        optimizer_config=dict(type='DistOptimizerHook', coalesce=True,
+                              bucket_size_mb=-1),
+        lr_config=dict(policy='poly', power=0.9, min_lr=1e-4,
+                       by_epoch=False),
+        momentum_config=dict(policy='CosineAnnealing', min_momentum=0.85,
+                             by_epoch=False),
+        runner=dict(type='IterBasedRunner', max_iters=100),
+        resume_from='work_dirs/x/iter_50.pth', load_from='other.pth',
+        workflow=[('train', 1)], dist_params=dict(backend='nccl'),
+        checkpoint_config=dict(interval=50, by_epoch=False))
+    migration = tool.Migration(src)
+    out = migration.run()
+    assert not migration.problems
+    assert out['train_cfg'] == dict(type='IterBasedTrainLoop', max_iters=100)
+    assert out['param_scheduler'] == [
+        dict(type='PolyLR', power=0.9, eta_min=1e-4, by_epoch=False,
+             begin=0, end=101),
+        dict(type='CosineAnnealingMomentum', T_max=100, by_epoch=False,
+             begin=0, end=100, eta_min=0.85)]
+    # resume_from: that checkpoint, resumed (load_from is then unused)
+    assert out['load_from'] == 'work_dirs/x/iter_50.pth'
+    assert out['resume'] is True
+    assert out['optim_wrapper'] == dict(
+        type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1,
+                                            momentum=0.9))
+    assert out['default_hooks']['checkpoint'] == dict(
+        type='CheckpointHook', interval=50, by_epoch=False)
+    lrs = _lrs(out['param_scheduler'][:1], 1, 100, 0.1)
+    # mmcv-1 poly: (base - min) * (1 - k / K) ** power + min
+    ref = (0.1 - 1e-4) * (1 - np.arange(100) / 100) ** 0.9 + 1e-4
+    np.testing.assert_allclose(lrs, ref, rtol=1e-9)
+    out = tool.Migration(dict(total_epochs=7, optimizer=dict(
+        type='SGD', lr=0.1), lr_config=dict(policy='fixed'))).run()
+    assert out['train_cfg'] == dict(type='EpochBasedTrainLoop', max_epochs=7)
+    assert 'param_scheduler' not in out
+
+
+def test_random_aug_and_lighting_translate_and_build():
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import TRANSFORMS
+    init_default_scope('mmpretrain')
+    pipeline = [
+        dict(type='RandomAug', input_size=32, color_jitter=None,
+             auto_augment='rand-m9-mstd0.5-inc1', interpolation='bicubic',
+             re_prob=0.25, re_mode='pixel', re_count=1,
+             mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225)),
+        dict(type='Lighting')]
+    src = dict(data=dict(samples_per_gpu=2, workers_per_gpu=0, train=dict(
+        type='SingleViewDataset', data_source=dict(
+            type='ImageNet', data_prefix='x', ann_file='x.txt'),
+        pipeline=pipeline)))
+    migration = tool.Migration(src)
+    out = migration.run()
+    assert not migration.problems
+    steps = out['knn_train_dataloader']['dataset']['pipeline']
+    kinds = [s['type'] for s in steps]
+    assert kinds == ['LoadImageFromFile', 'RandomResizedCrop', 'RandomFlip',
+                     'RandAugment', 'RandomErasing', 'Lighting', 'PackInputs']
+    rand = steps[3]
+    assert (rand['policies'], rand['magnitude_level'],
+            rand['magnitude_std'], rand['num_policies']) == (
+                'timm_increasing', 9, 0.5, 2)
+    erase = steps[4]
+    assert erase['erase_prob'] == 0.25 and erase['mode'] == 'rand'
+    assert erase['fill_color'] == pytest.approx([103.53, 116.28, 123.675])
+    light = steps[5]
+    # 0.x: on 0-1 RGB tensors; here uint8 BGR: x255, channel rows reversed
+    assert light['eigval'] == pytest.approx([55.4625, 4.794, 1.1475])
+    assert light['eigvec'][0] == [-0.5836, -0.6948, 0.4203]
+    img = np.random.default_rng(0).integers(0, 255, (40, 40, 3), np.uint8)
+    results = dict(img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2])
+    for step in steps[1:-1]:
+        results = TRANSFORMS.build(dict(step)).transform(results)
+    assert results['img'].shape == (32, 32, 3)

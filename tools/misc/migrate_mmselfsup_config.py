@@ -1088,6 +1088,10 @@ class Migration:
                              'by_epoch')
             out.append(entry)
         elif policy == 'poly':
+            # mmcv-1: (1 - k / K) ** power; mmengine's PolyLR divides by
+            # end - begin - 1: one step more gives the same values
+            if 'end' in main:
+                main['end'] += 1
             out.append(dict(type=f'Poly{kind}', power=cfg.pop('power', 1.),
                             eta_min=cfg.pop('min_lr', 0.), **main))
         elif policy == 'fixed':
