@@ -1082,6 +1082,10 @@ class Migration:
                 cfg.pop('min_lr', None)
             else:
                 entry['eta_min'] = cfg.pop('min_lr', 0.)
+            if out and (entry.get('eta_min') or entry.get('eta_min_ratio')):
+                self.note(f'{key}.min_lr', 'with a non-zero minimum the '
+                          'warmup composes with the cosine approximately '
+                          '(exactly for min_lr=0)')
             if not by_epoch and by_epoch_run:
                 self.problem(f'{key}.by_epoch', 'per-iteration cosine in an '
                              'epoch-based run: set convert_to_iter_based',
