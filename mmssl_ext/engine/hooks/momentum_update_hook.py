@@ -84,8 +84,11 @@ class MomentumUpdateHook(Hook):
             raise ValueError(
                 f'MomentumUpdateHook(update_interval={update_interval}): '
                 f"MMSelfSup's update interval cannot be honoured, "
-                f"mmpretrain's momentum encoders update at every step; "
-                f'remove the key.')
+                f"mmpretrain's momentum encoders update at every forward; "
+                f'remove the key. With gradient accumulation over k '
+                f'forwards, k moves with tau ** (1 / k) equal one with tau: '
+                f'tools/misc/migrate_mmselfsup_config.py writes that '
+                f'momentum and optim_wrapper.accumulative_counts=k.')
         if schedule not in SCHEDULES:
             raise ValueError(f'MomentumUpdateHook: unknown schedule '
                              f'{schedule!r}; use one of {SCHEDULES}.')
