@@ -96,7 +96,7 @@ def test_mmselfsup_argument_names():
     with pytest.raises(TypeError, match='keep `end_tau` only'), \
             pytest.warns(DeprecationWarning):
         MomentumUpdateHook(end_tau=0.99, end_momentum=0.999)
-    with pytest.raises(ValueError, match='every step'):
+    with pytest.raises(ValueError, match='every forward.*migrate_mmselfsup'):
         MomentumUpdateHook(update_interval=2)
 
 
