@@ -696,3 +696,28 @@ def test_random_aug_and_lighting_translate_and_build():
     for step in steps[1:-1]:
         results = TRANSFORMS.build(dict(step)).transform(results)
     assert results['img'].shape == (32, 32, 3)
+
+
+def test_cifar_source_gives_rgb_arrays():
+    """0.x CIFAR sources hand RGB arrays to the pipeline (no file decoding):
+    no LoadImageFromFile, luma weights in RGB order, no channel swap."""
+    src = dict(
+        model=dict(type='SimCLR', backbone=dict(type='ResNet', depth=18)),
+        data=dict(samples_per_gpu=4, train=dict(
+            type='SingleViewDataset',
+            data_source=dict(type='CIFAR10', data_prefix='data/cifar'),
+            pipeline=[dict(type='RandomGrayscale', p=0.2),
+                      dict(type='ToTensor'),
+                      dict(type='Normalize', mean=[0.5] * 3,
+                           std=[0.25] * 3)])))
+    migration = tool.Migration(src)
+    out = migration.run()
+    dataset = out['train_dataloader']['dataset']
+    assert dataset['type'] == 'CIFAR10' and dataset['split'] == 'train'
+    assert [s['type'] for s in dataset['pipeline']] == [
+        'RandomGrayscale', 'PackInputs']
+    assert dataset['pipeline'][0]['channel_weights'] == (0.2989, 0.587,
+                                                          0.114)
+    pre = out['model']['data_preprocessor']
+    assert pre['to_rgb'] is False
+    assert pre['mean'] == [127.5] * 3 and pre['std'] == [63.75] * 3
