@@ -265,3 +265,80 @@ def main() -> None:
 
 if __name__ == '__main__':
     main()
+
+
+# --------------------------------------------------------------------------
+# Synopsis blocks: `bash script.sh CONFIG PRETRAIN [...]` against the
+# script's own usage line.
+
+def _expand_braces(token: str) -> List[str]:
+    m = re.search(r'\{([^{}]*,[^{}]*)\}', token)
+    if not m:
+        return [token]
+    return [x for alt in m.group(1).split(',')
+            for x in _expand_braces(token[:m.start()] + alt + token[m.end():])]
+
+
+def synopsis_calls(text: str) -> List[Tuple[str, List[str], bool]]:
+    """``(script, positional arguments, open_ended)`` for every ``*.sh`` call
+    of a block; ``open_ended`` when the block writes ``...`` among them."""
+    calls = []
+    for cmd in shell_commands(text):
+        tokens = shlex.split(cmd)
+        idx = [i for i, t in enumerate(tokens) if re.search(r'\.sh$', t)]
+        if not idx:
+            continue
+        args, open_ended = [], False
+        for t in tokens[idx[0] + 1:]:
+            if t == '...':
+                open_ended = True
+                break
+            if t.startswith(('[', '-', '#')):
+                break
+            args.append(t)
+        for script in _expand_braces(tokens[idx[0]]):
+            calls.append((script, args, open_ended))
+    return calls
+
+
+def usage_arity(script: str) -> Tuple[str, int, Optional[int]]:
+    """Run ``bash script`` without arguments: it must exit non-zero with a
+    ``usage:`` line; returns (line, required positionals, maximum or None
+    when it takes open-ended extra arguments)."""
+    proc = subprocess.run(['bash', osp.join(REPO_ROOT, script)],
+                          capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)
+    line = next((l for l in proc.stderr.splitlines()
+                 if l.lower().startswith('usage')), None)
+    assert proc.returncode != 0 and line, (
+        f'bash {script} without arguments must print a usage line and fail; '
+        f'got rc {proc.returncode}, stderr {proc.stderr[-500:]!r}')
+    words = line.split()[2:]          # after "usage:" and the script path
+    required = 0
+    while required < len(words) and not words[required].startswith('['):
+        required += 1
+    maximum = required
+    for w in words[required:]:
+        inner = w.strip('[]"')
+        if re.fullmatch(r'[A-Z_]+', inner) and w.startswith('['):
+            maximum += 1
+        else:
+            return line, required, None
+    return line, required, maximum
+
+
+def synopsis_problems(text: str) -> List[str]:
+    """Every script call of a synopsis block that its script's usage line
+    does not accept (missing script, too few or too many arguments)."""
+    problems = []
+    for script, args, open_ended in synopsis_calls(text):
+        if not osp.isfile(osp.join(REPO_ROOT, script)):
+            problems.append(f'{script}: no such script')
+            continue
+        line, required, maximum = usage_arity(script)
+        n = len(args)
+        if (not open_ended and n < required) or (
+                maximum is not None and n > maximum):
+            problems.append(f'{script} {" ".join(args)}: {n} arguments, '
+                            f'but the script says {line!r}')
+    return problems

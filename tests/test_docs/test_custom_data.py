@@ -18,7 +18,7 @@ import mmssl_ext  # noqa: F401
 from mmssl_ext.compat.checkpoint import load_checkpoint_file
 from tests.helpers import REPO_ROOT
 from tests.test_docs.snippets import (DROP_GPUS, TINY_CONFIG, blocks_for,
-                                      make_sandbox, run_block)
+                                      make_sandbox, run_block, sandbox_env)
 
 FT_DIR = 'configs/benchmarks/classification/custom_dataset'
 RESNET_FT = f'{FT_DIR}/resnet50_ft-frozen2-8xb32-steplr-30e_custom-dataset.py'
@@ -86,6 +86,10 @@ def _assert_backbone_loaded(model, ckpt_state, allowed_missing=()):
 @pytest.fixture(scope='module')
 def walked(tmp_path_factory, request):
     """The page's three command blocks, run in order in one sandbox."""
+    import shutil
+    assert shutil.which('mim', path=sandbox_env()['PATH']), (
+        'the documented commands need openmim: pip install -e ".[mim]" '
+        '(make setup installs it)')
     root = make_sandbox(str(tmp_path_factory.mktemp('custom_data')))
     _write_images(root)
     blocks = {b.marker: b for b in

@@ -100,3 +100,20 @@ def test_unregistered_block_message_names_file_line_and_fix(monkeypatch):
     assert 'docs/new.md line 2 (```bash) is not registered' in msg
     assert f"'{fake[0].key}': run(" in msg
     assert "old key of this file is 'docs/new.md#00000000'" in msg
+
+
+def test_synopsis_check_catches_argument_drift():
+    """A documented launcher call with an argument missing (what happens
+    when a launcher gains JOB_NAME and the docs do not) is reported."""
+    from tests.test_docs.snippets import synopsis_calls, synopsis_problems
+    good = 'GPUS=16 bash tools/slurm_train.sh PARTITION JOB CONFIG WORK [args]'
+    bad = 'bash tools/slurm_train.sh PARTITION CONFIG WORK_DIR  # old order'
+    assert synopsis_problems(good) == []
+    problems = synopsis_problems(bad)
+    assert len(problems) == 1 and '3 arguments' in problems[0]
+    assert 'PARTITION JOB_NAME CONFIG WORK_DIR' in problems[0]
+    assert synopsis_problems('bash tools/nope.sh X') == [
+        'tools/nope.sh: no such script']
+    calls = synopsis_calls('bash a/b_{x,y}.sh P ... \nbash c.sh A "f 5" --k')
+    assert calls == [('a/b_x.sh', ['P'], True), ('a/b_y.sh', ['P'], True),
+                     ('c.sh', ['A', 'f 5'], False)]

@@ -9,7 +9,9 @@ from mmengine.runner import Runner
 
 import mmssl_ext  # noqa: F401
 from tests.helpers import DEMO_CONFIG, tiny_demo_cfg
-from tests.test_docs.snippets import Rewrite, blocks_for, make_sandbox, run_block
+from tests.test_docs.snippets import (Rewrite, blocks_for, make_sandbox,
+                                      run_block, synopsis_calls,
+                                      synopsis_problems)
 
 
 def test_knn_eval_hook_lines_train(request, fmnist_tiny, tmp_path):
@@ -66,3 +68,17 @@ def test_semi_supervised_subset_commands(request, tmp_path):
                         'train_10pct.txt')).read().splitlines()
     labels = sorted(int(l.split()[1]) for l in ten)
     assert labels == [0, 0, 1, 1, 2, 2]   # ceil(0.1 * 20) per class
+
+
+def test_launcher_synopses(request):
+    """The kNN, linear, semi-supervised and SVM blocks are synopses
+    (CONFIG, PRETRAIN, PARTITION ...): every script they call exists and
+    accepts that many positional arguments by its own usage line (a launcher
+    whose arguments change without the docs fails here). The launchers'
+    runs are tested elsewhere (see the registry's notes)."""
+    blocks = blocks_for(request)
+    assert len(blocks) == 4
+    for block in blocks:
+        assert synopsis_calls(block.text), block.where()
+        problems = synopsis_problems(block.text)
+        assert not problems, f'{block.where()}:\n' + '\n'.join(problems)
