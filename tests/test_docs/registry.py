@@ -66,7 +66,7 @@ SNIPPETS = {
     'README.md#ea7a3719': run(README + 'test_data_converter_commands', '--limit-train 30 --limit-test 10 for Fashion-MNIST'),
     # docs/batched_augmentation.md
     'docs/batched_augmentation.md#403a98b3': run('tests/test_configs/test_batched_aug_configs.py::test_documented_switch_on_mmpretrain_configs', 'reads the block after <!-- switch-snippet --> itself'),
-    'docs/batched_augmentation.md#dc45cf15': covered('tests/test_configs/test_batched_aug_configs.py::test_documented_switch_on_mmpretrain_configs', 'the switch lines on mmpretrain\'s SimCLR config (this block is that case written out)'),
+    'docs/batched_augmentation.md#dc45cf15': run(T + 'test_batched_aug_blocks.py::test_complete_example_config'),
     # docs/installation.md
     'docs/installation.md#708f3bcf': covered(PACKAGING, "pip's resolver on the same installs (PyPI name, checkout, mmcv-lite range)"),
     # docs/evaluation.md
