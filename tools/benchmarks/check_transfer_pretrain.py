@@ -104,37 +104,15 @@ def load_config(codebase: str, config: str,
 
 
 def load_pretrain(path: str) -> Tuple[Dict[str, 'object'], Optional[str]]:
-    """Load PRETRAIN's state dict. Returns (state dict, prefix to strip)."""
-    import pickle
-
-    import torch
-    if not osp.isfile(path):
-        raise TransferCheckError(
-            f'PRETRAIN {path!r} does not exist. Extract the backbone of a '
-            f'pretraining checkpoint first: `python '
-            f'tools/model_converters/extract_backbone_weights.py '
-            f'work_dirs/.../epoch_N.pth backbone.pth`.')
-    from mmssl_ext.compat.checkpoint import (CorruptCheckpointError,
-                                             load_checkpoint_file)
+    """Load PRETRAIN's backbone tensors through the one backbone loader
+    (:func:`mmssl_ext.models.utils.backbone_checkpoint.read_backbone`).
+    Returns (state dict without prefix, prefix to strip or None)."""
+    from mmssl_ext.models.utils.backbone_checkpoint import (
+        BackboneCheckpointError, read_backbone)
     try:
-        ckpt = load_checkpoint_file(path, map_location='cpu')
-    except (pickle.UnpicklingError, CorruptCheckpointError) as exc:
+        return read_backbone(path)
+    except (BackboneCheckpointError, FileNotFoundError) as exc:
         raise TransferCheckError(f'PRETRAIN: {exc}') from exc
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict) or not state or not all(
-            isinstance(v, torch.Tensor) for v in state.values()):
-        raise TransferCheckError(
-            f'PRETRAIN {path} holds no state dict of tensors (expected '
-            f'{{"state_dict": {{name: tensor}}}} or {{name: tensor}}). '
-            f'Extract one with tools/model_converters/'
-            f'extract_backbone_weights.py.')
-    prefix = None
-    if any(k.startswith('backbone.') for k in state):
-        # A whole-model state dict: PretrainedInit can select the backbone.
-        prefix = 'backbone.'
-        state = {k[len(prefix):]: v for k, v in state.items()
-                 if k.startswith(prefix)}
-    return state, prefix
 
 
 def check_not_sobel(state: dict, path: str, in_channels: int = 3) -> None:
@@ -183,23 +161,10 @@ def build_part(codebase: str, part_cfg) -> 'object':
 def compare_keys(model_state: dict, pretrain_state: dict,
                  new_prefixes: Sequence[str] = ()
                  ) -> Tuple[List[str], List[str]]:
-    """(missing in PRETRAIN, shape mismatches) for one model part.
-
-    Keys starting with one of ``new_prefixes`` (layers the part adds on top
-    of the pretrained backbone, e.g. the extra norm of a C4 head) are not
-    expected in PRETRAIN.
-    """
-    missing, mismatched = [], []
-    for key, value in model_state.items():
-        if (key.endswith('num_batches_tracked')
-                or key.startswith(tuple(new_prefixes))):
-            continue
-        if key not in pretrain_state:
-            missing.append(key)
-        elif tuple(pretrain_state[key].shape) != tuple(value.shape):
-            mismatched.append(f'{key} {tuple(pretrain_state[key].shape)} '
-                              f'(model {tuple(value.shape)})')
-    return missing, mismatched
+    """(missing in PRETRAIN, shape mismatches) for one model part (see
+    :func:`mmssl_ext.models.utils.backbone_checkpoint.compare_state`)."""
+    from mmssl_ext.models.utils.backbone_checkpoint import compare_state
+    return compare_state(model_state, pretrain_state, new_prefixes)
 
 
 def check_transfer_pretrain(codebase: str, config: str, pretrain: str,
