@@ -5,12 +5,13 @@ from typing import Dict, Optional
 
 import numpy as np
 import torch
-from mmengine.dist import all_gather, broadcast, gather, get_dist_info
+from mmengine.dist import broadcast, get_dist_info
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmpretrain.registry import HOOKS
 from mmssl_ext.compat.build_dataloader import strip_scope
+from mmssl_ext.evaluation.feature_extractor import extract_features
 from mmssl_ext.evaluation.functional.clustering import (cluster_stats,
                                                         import_faiss, kmeans,
                                                         l2_normalize,
@@ -25,61 +26,16 @@ def unwrap(model):
     return model.module if is_model_wrapper(model) else model
 
 
-@torch.no_grad()
 def extract_dataset_features(model, loader, feat_fn,
                              everywhere: bool = False
                              ) -> Optional[np.ndarray]:
-    """``(N, D)`` float32 features of every sample of ``loader.dataset``.
-
-    The loader must use a sequential, rank-sharded ``DefaultSampler``. Each
-    rank runs ``feat_fn`` (on the preprocessed inputs, model in eval mode) on
-    its shard (features move to the CPU per batch); the shards are then
-    gathered in chunks of about 256 MB, to rank 0 only, or to every rank with
-    ``everywhere`` (for memories every rank holds).
-
-    Args:
-        model (nn.Module): the unwrapped model (its ``data_preprocessor``).
-        loader (DataLoader): the extraction dataloader.
-        feat_fn (callable): ``(N, C, H, W) -> (N, D)`` features.
-        everywhere (bool): return the features on every rank.
-            Defaults to False.
-
-    Returns:
-        np.ndarray | None: the features, in dataset order (None on ranks > 0
-        unless ``everywhere``).
-    """
-    indices = torch.tensor(list(iter(loader.sampler)), dtype=torch.long)
-    was_training = model.training
-    model.eval()
-    feats = []
-    try:
-        for data in loader:
-            data = model.data_preprocessor(data, False)
-            inputs = data['inputs']
-            if isinstance(inputs, (list, tuple)):
-                inputs = inputs[0]
-            feats.append(feat_fn(inputs).float().cpu())
-    finally:
-        model.train(was_training)
-    feats = torch.cat(feats)  # (n_local, D); n_local equal on all ranks
-    rank, world_size = get_dist_info()
-    n, dim = len(loader.dataset), feats.shape[1]
-    out = np.zeros((n, dim), np.float32) if (everywhere or rank == 0) \
-        else None
-    rows = max(1, (64 << 20) // max(dim, 1))
-    for start in range(0, feats.shape[0], rows):
-        piece = feats[start:start + rows]
-        ind = indices[start:start + rows]
-        if world_size == 1:
-            parts, inds = [piece], [ind]
-        elif everywhere:
-            parts, inds = all_gather(piece), all_gather(ind)
-        else:
-            parts, inds = gather(piece, dst=0), gather(ind, dst=0)
-        for part, i in zip(parts, inds):
-            # round_up padding repeats samples: equal rows, any order
-            out[i.cpu().numpy()] = part.cpu().numpy()
-    return out
+    """``(N, D)`` float32 features of every sample of ``loader.dataset``
+    (:func:`mmssl_ext.evaluation.feature_extractor.extract_features` with
+    ``feat_fn``, as numpy): on rank 0, or on every rank with ``everywhere``
+    (for memories every rank holds); None on the other ranks."""
+    feats = extract_features(model, loader, feat_fn=feat_fn,
+                             everywhere=everywhere)
+    return None if feats is None else feats.numpy()
 
 
 @HOOKS.register_module()
