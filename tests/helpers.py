@@ -117,3 +117,15 @@ def shrink_crops(obj, big: int = 32, small: int = 16):
     if isinstance(obj, (list, tuple)):
         return type(obj)(shrink_crops(v, big, small) for v in obj)
     return obj
+
+
+#: config text of a tiny labelled-image model (ResNet_CIFAR-18, width 8,
+#: Fashion-MNIST normalisation) for tool tests that read a CONFIG file
+TINY_CLASSIFIER_CFG = """default_scope = 'mmpretrain'
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
+                  base_channels=8),
+    neck=dict(type='GlobalAveragePooling'),
+    data_preprocessor=dict(mean=[72.9] * 3, std=[90.0] * 3))
+"""

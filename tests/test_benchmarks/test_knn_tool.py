@@ -5,20 +5,12 @@ import os.path as osp
 
 import pytest
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, TINY_CLASSIFIER_CFG
 from tests.test_tools._load_tool import load_tool
 
 KNN_DATA = osp.join(REPO_ROOT, 'configs', '_base_', 'datasets',
                     'fashion-mnist_knn.py')
-CFG = f"""_base_ = ['{KNN_DATA}']
-default_scope = 'mmpretrain'
-model = dict(
-    type='ImageClassifier',
-    backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
-                  base_channels=8),
-    neck=dict(type='GlobalAveragePooling'),
-    data_preprocessor=dict(mean=[72.9] * 3, std=[90.0] * 3))
-"""
+CFG = f"_base_ = ['{KNN_DATA}']\n" + TINY_CLASSIFIER_CFG
 
 
 @pytest.fixture

@@ -127,13 +127,13 @@ def test_architecture_mismatch_lists_keys_and_shapes(tmp_path):
         k: v for k, v in TINY.items() if k != 'depth'})))
     with pytest.raises(BackboneMismatchError) as info:
         load_backbone(_net(), deeper)
-    assert 'checkpoint tensors the backbone does not have: layer1.2.' in str(
+    assert 'the checkpoint keys unused by the model: layer1.2.' in str(
         info.value)
     short = _prefixed(_net())
     short.pop('backbone.layer4.1.conv2.weight')
     short = _save(tmp_path / 'short.pth', short)
     with pytest.raises(BackboneMismatchError,
-                       match=r'1 backbone tensors missing from the checkpoint'
+                       match=r'1 keys missing from the checkpoint'
                        r': layer4.1.conv2.weight \(64, 64, 3, 3\)'):
         load_backbone(_net(), short)
 

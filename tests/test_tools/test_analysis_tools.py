@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, TINY_CLASSIFIER_CFG
 from tests.test_tools._load_tool import load_tool
 
 count_tool = load_tool('analysis_tools/count_parameters.py')
@@ -116,14 +116,7 @@ def test_npid_bank_alignment(fmnist_tiny, tmp_path):
         tool.main([simclr, str(fresh_ckpt)])
 
 
-TSNE_CFG = """default_scope = 'mmpretrain'
-model = dict(
-    type='ImageClassifier',
-    backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
-                  base_channels=8),
-    neck=dict(type='GlobalAveragePooling'),
-    data_preprocessor=dict(mean=[72.9] * 3, std=[90.0] * 3))
-extract_dataloader = dict(
+TSNE_CFG = TINY_CLASSIFIER_CFG + """extract_dataloader = dict(
     batch_size=32, num_workers=0,
     dataset=dict(type='CustomDataset', data_root='{root}',
                  ann_file='meta/test.txt',

@@ -40,18 +40,10 @@ PRETRAINED_PARTS = {
               ('roi_head.shared_head', 'model.roi_head.shared_head')),
     'mmseg': (('backbone', 'model.backbone'), ),
 }
-MAX_LISTED = 12
 
 
 class TransferCheckError(Exception):
     """A problem with the user's input; the message names it and the fix."""
-
-
-def _listed(keys: Sequence[str]) -> str:
-    keys = sorted(keys)
-    more = f' ... and {len(keys) - MAX_LISTED} more' \
-        if len(keys) > MAX_LISTED else ''
-    return ', '.join(keys[:MAX_LISTED]) + more
 
 
 def check_ops(codebase: str) -> None:
@@ -176,6 +168,7 @@ def check_transfer_pretrain(codebase: str, config: str, pretrain: str,
         TransferCheckError: with the problem and the fix.
     """
     check_ops(codebase)
+    from mmssl_ext.models.utils.backbone_checkpoint import mismatch_problems
     cfg = load_config(codebase, config, cfg_options)
     state, prefix = load_pretrain(pretrain)
     check_not_sobel(state, pretrain,
@@ -194,21 +187,15 @@ def check_transfer_pretrain(codebase: str, config: str, pretrain: str,
             new_prefixes = ('norm.', )
         missing, mismatched = compare_keys(part_state, state, new_prefixes)
         used.update(k for k in part_state if k in state)
-        if missing:
-            problems.append(f'{part}: {len(missing)} keys missing from '
-                            f'PRETRAIN: {_listed(missing)}')
-        if mismatched:
-            problems.append(f'{part}: {len(mismatched)} shapes differ: '
-                            f'{_listed(mismatched)}')
+        problems += [f'{part}: {line}' for line in mismatch_problems(
+            missing, mismatched, source='PRETRAIN')]
         options += [f'{key}.init_cfg.type=Pretrained',
                     f'{key}.init_cfg.checkpoint={checkpoint}']
         if prefix:
             options.append(f'{key}.init_cfg.prefix={prefix}')
     unexpected = [k for k in state if k not in used
                   and not k.endswith('num_batches_tracked')]
-    if unexpected:
-        problems.append(f'{len(unexpected)} PRETRAIN keys unused by the '
-                        f'model: {_listed(unexpected)}')
+    problems += mismatch_problems(unused=unexpected, source='PRETRAIN')
     if problems:
         hint = ('the backbone in the config and the pretrained one differ '
                 '(depth, widths, stem); make model.backbone match the '

@@ -42,8 +42,8 @@ __all__ = [
     'BackboneCheckpointError', 'BackboneKeysError', 'BackboneMismatchError',
     'CorruptBackboneCheckpointError', 'UnsafeBackboneCheckpointError',
     'read_state_dict', 'select_backbone', 'compare_state',
-    'check_backbone_state', 'read_backbone', 'load_backbone',
-    'top_level_modules'
+    'check_backbone_state', 'mismatch_problems', 'read_backbone',
+    'load_backbone', 'top_level_modules'
 ]
 
 EXTRACT_TOOL = 'tools/model_converters/extract_backbone_weights.py'
@@ -94,7 +94,7 @@ class UnsafeBackboneCheckpointError(BackboneCheckpointError,
 
 
 def _listed(items: Sequence[str]) -> str:
-    items = list(items)
+    items = sorted(items)
     more = (f' ... and {len(items) - MAX_LISTED} more'
             if len(items) > MAX_LISTED else '')
     return ', '.join(items[:MAX_LISTED]) + more
@@ -282,6 +282,25 @@ def compare_state(model_state: Dict[str, torch.Tensor],
     return missing, mismatched
 
 
+def mismatch_problems(missing: Sequence[str] = (),
+                      mismatched: Sequence[str] = (),
+                      unused: Sequence[str] = (),
+                      source: str = 'the checkpoint') -> List[str]:
+    """One line per kind of difference between a model part and a
+    checkpoint (lists cut at :data:`MAX_LISTED`), as every loader words it."""
+    problems = []
+    if missing:
+        problems.append(f'{len(missing)} keys missing from {source}: '
+                        f'{_listed(missing)}')
+    if mismatched:
+        problems.append(f'{len(mismatched)} shapes differ: '
+                        f'{_listed(mismatched)}')
+    if unused:
+        problems.append(f'{len(unused)} {source} keys unused by the model: '
+                        f'{_listed(unused)}')
+    return problems
+
+
 def check_backbone_state(backbone: torch.nn.Module,
                          state: Dict[str, torch.Tensor],
                          checkpoint: str = 'the checkpoint') -> None:
@@ -290,24 +309,16 @@ def check_backbone_state(backbone: torch.nn.Module,
     absent)."""
     own = backbone.state_dict()
     missing, mismatched = compare_state(own, state)
-    unexpected = sorted(
+    unused = sorted(
         f'{k} {tuple(v.shape)}' for k, v in state.items() if k not in own)
-    if not (missing or mismatched or unexpected):
+    if not (missing or mismatched or unused):
         return
-    problems = []
-    if missing:
-        problems.append(f'{len(missing)} backbone tensors missing from the '
-                        f'checkpoint: ' + _listed(
-                            f'{k} {tuple(own[k].shape)}' for k in missing))
-    if mismatched:
-        problems.append(f'{len(mismatched)} backbone tensors of another '
-                        f'shape: {_listed(mismatched)}')
-    if unexpected:
-        problems.append(f'{len(unexpected)} checkpoint tensors the backbone '
-                        f'does not have: {_listed(unexpected)}')
+    problems = mismatch_problems(
+        [f'{k} {tuple(own[k].shape)}' for k in missing], mismatched, unused)
     raise BackboneMismatchError(
         f'{checkpoint} does not match the config\'s backbone '
-        f'({type(backbone).__name__}):\n  - ' + '\n  - '.join(problems) +
+        f'({type(backbone).__name__}); its backbone tensors differ:\n  - ' +
+        '\n  - '.join(problems) +
         '\nFix: use the config the checkpoint was pretrained with (depth, '
         'widths, in_channels, stem) or a checkpoint of this backbone.')
 
