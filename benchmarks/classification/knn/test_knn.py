@@ -39,6 +39,7 @@ from mmssl_ext.evaluation.feature_extractor import (build_model_for_extraction,
                                                     dataset_labels,
                                                     extract_features)
 from mmssl_ext.evaluation.functional import knn_accuracy
+from mmssl_ext.models.utils.backbone_checkpoint import EXTRACT_HINT
 
 REQUIRED_KEYS = ('knn_train_dataloader', 'knn_test_dataloader')
 
@@ -145,7 +146,7 @@ def main(argv=None) -> int:
                  '--random-init / --raw-pixels.')
     for ckpt in args.checkpoint:
         if not osp.isfile(ckpt):
-            sys.exit(f'Checkpoint {ckpt!r} does not exist.')
+            sys.exit(f'Checkpoint {ckpt!r} does not exist. {EXTRACT_HINT}')
     if args.out:
         check_out_path(args.out)
     cfg = load_config(args)
