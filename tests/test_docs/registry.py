@@ -79,7 +79,7 @@ SNIPPETS = {
     'docs/evaluation.md#11d7f907': synopsis(EVAL + 'test_launcher_synopses', 'runs: tests/test_evaluation/test_benchmark_configs.py::test_cpu_sibling_trains: the CPU semi-supervised config trained through the Runner; the launcher scripts themselves are not run by the suite'),
     'docs/evaluation.md#66ffb2d5': synopsis(EVAL + 'test_launcher_synopses', 'runs: tests/test_evaluation/test_svm_voc07_script.py::test_two_processes_match_one: svm_voc07.py with 1 and 2 processes, low-shot: ::test_single_process_with_low_shot; the shell wrappers are not run by the suite'),
     'docs/evaluation.md#92b56099': covered(FMNIST_TABLE, 'as the same block in README.md'),
-    'docs/evaluation.md#a3dc1d64': covered('tests/test_tools/test_analysis_tools.py::test_tsne_from_extracted_backbone', 'visualize_tsne.py on a tiny extracted backbone; count_parameters.py: ::test_count_parameters_frozen_backbone'),
+    'docs/evaluation.md#fda11895': covered('tests/test_tools/test_analysis_tools.py::test_tsne_mmselfsup_command_line', "visualize_tsne.py in MMSelfSup's form (CONFIG --checkpoint --work-dir --layer-ind 0,4 --max-num-class 5, plus --n-iter 250) on a tiny ResNet_CIFAR config with extract_dataloader; the --ann-file/--out-dir form: ::test_tsne_from_extracted_backbone; count_parameters.py: ::test_count_parameters_frozen_backbone"),
     # docs/custom_data.md
     'docs/custom_data.md#9117494f': run(CUSTOM + 'test_layout_block_is_what_the_test_writes'),
     'docs/custom_data.md#7ae4848a': run(CUSTOM + 'test_documented_sequence_runs', 'tiny-cpu configs, one CPU process'),
