@@ -5,7 +5,7 @@ from typing import Optional
 
 from mmengine.dataset import DefaultSampler
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
+from mmpretrain.utils import get_ori_model
 from mmpretrain.registry import HOOKS
 from torch.utils.data import DataLoader
 
@@ -74,8 +74,7 @@ class MemoryBankCheckHook(Hook):
         self.extract_dataloader = copy.deepcopy(extract_dataloader)
 
     def before_train(self, runner) -> None:
-        model = runner.model
-        model = model.module if is_model_wrapper(model) else model
+        model = get_ori_model(runner.model)
         memory = getattr(model, self.attr, None)
         if memory is None or not hasattr(memory, 'length'):
             raise TypeError(

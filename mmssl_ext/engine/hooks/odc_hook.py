@@ -5,7 +5,7 @@ from typing import Optional, Union
 import numpy as np
 from mmengine.dist import get_dist_info
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
+from mmpretrain.utils import get_ori_model
 
 from mmpretrain.registry import HOOKS
 from mmssl_ext.engine.hooks.memory_bank_check_hook import \
@@ -75,8 +75,7 @@ class ODCHook(Hook):
 
     @staticmethod
     def _model(runner):
-        model = runner.model
-        model = model.module if is_model_wrapper(model) else model
+        model = get_ori_model(runner.model)
         if not hasattr(model, 'memory_bank'):
             raise TypeError(f'ODCHook needs an ODC model with a memory_bank, '
                             f'got {type(model).__name__}.')
