@@ -31,8 +31,9 @@ import argparse
 import os.path as osp
 import sys
 
-from mmssl_ext.evaluation.run_utils import (cached_step, last_val_metrics,
-                                            parse_model_specs, run_logged)
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from run_utils import (cached_step, last_val_metrics,  # noqa: E402
+                       parse_model_specs, run_logged)
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..'))
 TASKS = {

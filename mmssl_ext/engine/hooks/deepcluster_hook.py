@@ -197,6 +197,9 @@ class DeepClusterHook(Hook):
                             '`memory_bank` (ODC).')
         loader = runner.train_dataloader
         n = len(loader.dataset)
+        if self.init_memory:
+            # before the extraction and clustering, not after them
+            model.memory_bank.check_fits_dataset(n, 'model.memory_bank')
         if self.num_clusters > n:
             raise ValueError(
                 f'{self.num_clusters} clusters for a training set of {n} '

@@ -18,6 +18,18 @@ import torch.nn.functional as F
 __all__ = ['knn_topk', 'knn_classify', 'rank_classes', 'knn_accuracy']
 
 
+def _check_finite(feats: torch.Tensor, name: str) -> None:
+    """Refuse NaN/Inf features: they would silently decide the vote."""
+    bad = ~torch.isfinite(feats).all(dim=1)
+    if bool(bad.any()):
+        raise ValueError(
+            f'kNN: {int(bad.sum())} of {feats.shape[0]} {name} features '
+            f'contain NaN or Inf (first: row {int(bad.nonzero()[0])}). The '
+            f'model that extracted them has most likely diverged during '
+            f'training: evaluate an earlier checkpoint, or retrain with a '
+            f'lower learning rate.')
+
+
 @torch.no_grad()
 def knn_topk(train_feats: torch.Tensor,
              query_feats: torch.Tensor,
@@ -25,6 +37,8 @@ def knn_topk(train_feats: torch.Tensor,
              query_chunk: int = 1024,
              train_chunk: int = 65536) -> (torch.Tensor, torch.Tensor):
     """Top-``k`` cosine neighbours of every query, chunked.
+
+    NaN/Inf features (a diverged model) raise a ``ValueError``.
 
     Args:
         train_feats (Tensor): (N, D) training features (need not be normalised).
@@ -45,6 +59,8 @@ def knn_topk(train_feats: torch.Tensor,
         raise ValueError(f'Feature dims differ: train {train_feats.shape[1]} '
                          f'vs query {query_feats.shape[1]}; extract both with '
                          f'the same model and layer.')
+    for name, feats in (('training', train_feats), ('query', query_feats)):
+        _check_finite(feats, name)
     num_train = train_feats.shape[0]
     if not 1 <= k <= num_train:
         raise ValueError(f'k={k} must be between 1 and the number of training '

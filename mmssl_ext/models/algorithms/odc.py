@@ -9,20 +9,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from mmssl_ext.models.utils.mmselfsup_checkpoint import \
     MMSelfSupCheckpointMixin
-from .deepcluster import inverse_frequency_weights
-
-
-def sample_indices_of(data_samples: List[DataSample]) -> torch.Tensor:
-    """``(N,)`` dataset indices (``sample_idx`` metainfo) of a batch."""
-    try:
-        return torch.tensor([int(ds.sample_idx) for ds in data_samples],
-                            dtype=torch.long)
-    except AttributeError:
-        raise KeyError(
-            'ODC needs the dataset index of every sample, but the data '
-            "samples have no `sample_idx`: keep 'sample_idx' in "
-            "PackInputs(meta_keys=...) (it is in the default meta_keys) and "
-            'use a dataset derived from mmengine BaseDataset.') from None
+from mmssl_ext.models.utils.loss_weights import inverse_frequency_weights
 
 
 @MODELS.register_module()
@@ -107,13 +94,9 @@ class ODC(MMSelfSupCheckpointMixin, BaseSelfSupervisor):
         """
         if isinstance(inputs, (list, tuple)):
             inputs = inputs[0]
-        idx = sample_indices_of(data_samples)
+        # (N,) on the CPU, checked against the memory on the host
+        idx = self.memory_bank.sample_indices(data_samples)
         feats = self.neck(self.backbone(inputs))  # ((N, feat_dim),)
-        if bool((idx >= self.memory_bank.length).any()):
-            raise IndexError(
-                f'sample index {int(idx.max())} is outside the ODC memory of '
-                f'length {self.memory_bank.length}: set memory_bank.length '
-                f'to the training set size.')
         device = self.memory_bank.label_bank.device
         targets = self.memory_bank.label_bank[idx.to(device)]  # (N,)
         losses = self.head.loss(feats, targets, class_weight=self.loss_weight)

@@ -1,6 +1,10 @@
 """Helpers of the results-table scripts under ``benchmarks/``: run one
 benchmark step as a subprocess (as a user would) and read what mmengine
-logged."""
+logged.
+
+A script-level module (not part of the ``mmssl_ext`` package): its errors
+stop the calling script with ``SystemExit`` and a message. The drivers
+import it after putting this folder on ``sys.path``."""
 import glob
 import json
 import os
