@@ -7,9 +7,9 @@ import numpy as np
 import torch
 from mmengine.dist import all_gather, broadcast, gather, get_dist_info
 from mmengine.hooks import Hook
-from mmpretrain.utils import get_ori_model
 
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 from mmssl_ext.compat.build_dataloader import strip_scope
 from mmssl_ext.evaluation.functional.clustering import (cluster_stats,
                                                         import_faiss, kmeans,

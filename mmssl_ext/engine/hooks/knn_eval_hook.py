@@ -13,13 +13,13 @@ import torch
 from mmengine.dist import (broadcast, broadcast_object_list, get_rank,
                            get_world_size)
 from mmengine.hooks import Hook
-from mmpretrain.utils import get_ori_model
 
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 from ...compat.build_dataloader import strip_scope
 from ...evaluation.feature_extractor import dataset_labels, extract_features
 from ...evaluation.functional import knn_accuracy
-from mmssl_ext.utils.rng import preserved_rng_state
+from ...utils.rng import preserved_rng_state
 
 
 @HOOKS.register_module()

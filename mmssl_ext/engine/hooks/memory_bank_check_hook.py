@@ -6,8 +6,8 @@ from typing import Optional
 
 from mmengine.dataset import DefaultSampler
 from mmengine.hooks import Hook
-from mmpretrain.utils import get_ori_model
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 from torch.utils.data import DataLoader
 
 from mmssl_ext.models.memories.base_memory import BaseMemory

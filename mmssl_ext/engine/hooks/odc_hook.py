@@ -5,9 +5,9 @@ from typing import Optional, Union
 import numpy as np
 from mmengine.dist import get_dist_info
 from mmengine.hooks import Hook
-from mmpretrain.utils import get_ori_model
 
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 from mmssl_ext.evaluation.functional.clustering import cluster_stats
 
 
