@@ -13,15 +13,18 @@ function is a collective: call it on every rank, in the same order.
   rank.
 * :func:`all_gather_unique_rows` - both in one step: the global batch of
   ``(index, rows)``, each index once.
+* :func:`gather_rows_chunked` - the same concatenation for large tensors
+  (a whole dataset's features), on one rank or on all, exchanged in pieces
+  of bounded size.
 
-Gathers of whole datasets (feature extraction) live with the extraction
-function; picklable objects go through ``mmengine.dist.all_gather_object`` /
+Picklable objects go through ``mmengine.dist.all_gather_object`` /
 ``broadcast_object_list`` directly.
 """
-from typing import List, Tuple
+import math
+from typing import List, Optional, Tuple
 
 import torch
-from mmengine.dist import all_gather, get_world_size
+from mmengine.dist import all_gather, gather, get_dist_info, get_world_size
 
 
 def all_gather_rows(tensor: torch.Tensor) -> torch.Tensor:
@@ -38,14 +41,55 @@ def all_gather_rows(tensor: torch.Tensor) -> torch.Tensor:
         Tensor: ``(sum_r B_r, ...)``, rank 0's rows first; the input itself
         with one process.
     """
-    if get_world_size() == 1:
+    return gather_rows_chunked(tensor, dst=None, max_bytes=None)
+
+
+def gather_rows_chunked(tensor: torch.Tensor,
+                        dst: Optional[int] = 0,
+                        max_bytes: Optional[int] = 256 << 20
+                        ) -> Optional[torch.Tensor]:
+    """Rank-ordered concatenation of ``(B_r, ...)`` rows, sent in pieces.
+
+    Like :func:`all_gather_rows` (``B_r`` may differ per rank), but each
+    exchange carries at most about ``max_bytes`` per rank, so gathering a
+    whole dataset's features never needs ``world_size`` padded copies of it
+    in flight at once.
+
+    Args:
+        tensor (Tensor): ``(B_r, ...)`` this rank's rows.
+        dst (int, optional): the rank that receives the result; None gives
+            it to every rank. Defaults to 0.
+        max_bytes (int, optional): bound of one piece per rank; None sends
+            everything at once. Defaults to 256 MB.
+
+    Returns:
+        Tensor | None: ``(sum_r B_r, ...)`` on the receiving rank(s), None
+        on the others; the input itself with one process.
+    """
+    rank, world_size = get_dist_info()
+    if world_size == 1:
         return tensor
     size = torch.tensor([tensor.shape[0]], device=tensor.device)
     sizes: List[int] = [int(s) for s in torch.cat(all_gather(size)).tolist()]
-    padded = tensor.new_zeros((max(sizes), *tensor.shape[1:]))
-    padded[:tensor.shape[0]] = tensor
-    parts = all_gather(padded)
-    return torch.cat([part[:n] for part, n in zip(parts, sizes)], dim=0)
+    # from the trailing shape, which all ranks share (B_r may be 0)
+    row_bytes = max(1, math.prod(tensor.shape[1:]) * tensor.element_size())
+    rows = max(sizes) if max_bytes is None else max_bytes // row_bytes
+    rows = max(1, rows)
+    receive = dst is None or rank == dst
+    pieces: List[List[torch.Tensor]] = [[] for _ in range(world_size)]
+    for start in range(0, max(sizes), rows):
+        num = min(rows, max(sizes) - start)
+        padded = tensor.new_zeros((num, *tensor.shape[1:]))
+        own = tensor[start:start + num]
+        padded[:own.shape[0]] = own
+        parts = all_gather(padded) if dst is None else gather(padded, dst)
+        if receive:
+            for r, part in enumerate(parts):
+                pieces[r].append(part[:max(0, min(num, sizes[r] - start))])
+    if not receive:
+        return None
+    return torch.cat([tensor[:0]] +
+                     [p for rank_pieces in pieces for p in rank_pieces])
 
 
 def last_occurrence(idx: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from mmssl_ext.utils.dist import (all_gather_rows, all_gather_unique_rows,
-                                  last_occurrence)
+                                  gather_rows_chunked, last_occurrence)
 from tests.helpers import run_distributed
 
 SCRIPT = osp.join(osp.dirname(__file__), 'dist_scripts',
@@ -40,6 +40,7 @@ def test_last_occurrence_reference():
 def test_single_process_is_the_identity_plus_dedup():
     idx, feats = uneven_batch(0)
     assert all_gather_rows(feats) is feats
+    assert gather_rows_chunked(feats) is feats
     uniq, rows = all_gather_unique_rows(torch.tensor([3, 1, 3]),
                                         torch.arange(3.).view(3, 1))
     assert uniq.tolist() == [1, 3] and rows.view(-1).tolist() == [1., 2.]
@@ -65,9 +66,14 @@ def test_two_processes_with_uneven_batches(tmp_path):
         # rank-ordered concatenation of 3 + 1 rows; an empty batch is fine
         assert torch.equal(out[r]['rows'], feats)
         assert torch.equal(out[r]['empty'], feats[:3])
+        assert torch.equal(out[r]['chunked_all'], feats)
+        assert out[r]['chunked_none'].shape == (0, 4)
         # index 2 is on both ranks: rank 1's row (the last) wins
         assert out[r]['uniq_idx'].tolist() == [0, 2, 4]
         assert torch.equal(out[r]['uniq_rows'], feats[[1, 3, 2]])
+    # gathered to rank 0 only
+    assert torch.equal(out[0]['chunked_0'], feats)
+    assert out[1]['chunked_0'] is None
     for key in ('simple_bank', 'odc_bank', 'odc_labels', 'odc_ratio',
                 'odc_bank_after_nan', 'odc_nonfinite'):
         assert torch.equal(out[0][key], out[1][key]), key

@@ -20,11 +20,17 @@ def main():
     dist.init_process_group('gloo')
     rank = dist.get_rank()
     from mmssl_ext.models.memories import ODCMemory, SimpleMemory
-    from mmssl_ext.utils.dist import all_gather_rows, all_gather_unique_rows
+    from mmssl_ext.utils.dist import (all_gather_rows,
+                                      all_gather_unique_rows,
+                                      gather_rows_chunked)
 
     idx, feats = uneven_batch(rank)
     out = dict(rows=all_gather_rows(feats),
                empty=all_gather_rows(feats[:0] if rank else feats))
+    # 16-byte pieces: one row (4 float32) per exchange, 3 exchanges
+    out['chunked_all'] = gather_rows_chunked(feats, dst=None, max_bytes=16)
+    out['chunked_0'] = gather_rows_chunked(feats, dst=0, max_bytes=16)
+    out['chunked_none'] = gather_rows_chunked(feats[:0], dst=None)
     out['uniq_idx'], out['uniq_rows'] = all_gather_unique_rows(idx, feats)
 
     simple = SimpleMemory(length=6, feat_dim=4, momentum=0.3)
