@@ -156,7 +156,7 @@ def test_non_finite_init_features_are_refused_and_nothing_written():
     feats[3, 1] = np.nan
     feats[7, 0] = np.inf
     with pytest.raises(FloatingPointError,
-                       match=r'2 of 10 samples.*sample 3.*diverged.*'
+                       match=r'2 of 10 samples.*row 3.*diverged.*'
                        r'learning rate'):
         mem.init_memory(feats, np.arange(10) % 2)
     assert not bool(mem.initialized)

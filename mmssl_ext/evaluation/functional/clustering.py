@@ -12,6 +12,9 @@ labels) because they run on one process (rank 0) on the whole data set.
 from typing import Dict, NamedTuple, Optional
 
 import numpy as np
+import torch
+
+from mmssl_ext.utils.finite import check_finite_rows
 
 FAISS_INSTALL_HINT = (
     'faiss is required for k-means clustering (DeepCluster / ODC). Install it '
@@ -48,9 +51,10 @@ def _as_features(features: np.ndarray, name: str = 'features') -> np.ndarray:
         raise ValueError(f'{name} must be a 2-D (num_samples, dim) array, '
                          f'got shape {features.shape}; flatten or pool them '
                          f'first.')
-    if not np.isfinite(features).all():
-        raise ValueError(f'{name} contain NaN or Inf values; check the model '
-                         f'(diverged training?) before clustering.')
+    check_finite_rows(
+        torch.from_numpy(features), 'clustering', name,
+        'The model that extracted them has most likely diverged: lower the '
+        'learning rate, or start from an earlier checkpoint.')
     return features
 
 

@@ -15,19 +15,9 @@ from typing import Dict, Optional, Sequence
 import torch
 import torch.nn.functional as F
 
+from mmssl_ext.utils.finite import check_finite_rows
+
 __all__ = ['knn_topk', 'knn_classify', 'rank_classes', 'knn_accuracy']
-
-
-def _check_finite(feats: torch.Tensor, name: str) -> None:
-    """Refuse NaN/Inf features: they would silently decide the vote."""
-    bad = ~torch.isfinite(feats).all(dim=1)
-    if bool(bad.any()):
-        raise ValueError(
-            f'kNN: {int(bad.sum())} of {feats.shape[0]} {name} features '
-            f'contain NaN or Inf (first: row {int(bad.nonzero()[0])}). The '
-            f'model that extracted them has most likely diverged during '
-            f'training: evaluate an earlier checkpoint, or retrain with a '
-            f'lower learning rate.')
 
 
 @torch.no_grad()
@@ -60,7 +50,11 @@ def knn_topk(train_feats: torch.Tensor,
                          f'vs query {query_feats.shape[1]}; extract both with '
                          f'the same model and layer.')
     for name, feats in (('training', train_feats), ('query', query_feats)):
-        _check_finite(feats, name)
+        check_finite_rows(
+            feats, 'kNN', f'{name} features',
+            'The model that extracted them has most likely diverged during '
+            'training: evaluate an earlier checkpoint, or retrain with a '
+            'lower learning rate.')
     num_train = train_feats.shape[0]
     if not 1 <= k <= num_train:
         raise ValueError(f'k={k} must be between 1 and the number of training '

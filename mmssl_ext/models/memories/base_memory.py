@@ -8,6 +8,7 @@ from mmengine.model import BaseModule
 from mmpretrain.structures import DataSample
 
 from mmssl_ext.utils.dist import all_gather_unique_rows
+from mmssl_ext.utils.finite import check_finite_rows
 
 
 class SampleIndexError(IndexError, ValueError):
@@ -137,11 +138,8 @@ class BaseMemory(BaseModule):
 
     def _check_finite_init(self, features: torch.Tensor) -> None:
         """Refuse to initialise the memory from non-finite features."""
-        bad = ~torch.isfinite(features).all(dim=1)
-        if bool(bad.any()):
-            raise FloatingPointError(
-                f'{type(self).__name__}.init_memory got NaN/Inf features for '
-                f'{int(bad.sum())} of {features.shape[0]} samples (first: '
-                f'sample {int(bad.nonzero()[0])}); nothing was written. The '
-                f'model that extracted them has most likely diverged: lower '
-                f'the learning rate, or start from an earlier checkpoint.')
+        check_finite_rows(
+            features, f'{type(self).__name__}.init_memory', 'samples',
+            'Nothing was written. The model that extracted them has most '
+            'likely diverged: lower the learning rate, or start from an '
+            'earlier checkpoint.', error=FloatingPointError)
