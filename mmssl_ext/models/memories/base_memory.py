@@ -33,6 +33,7 @@ class BaseMemory(BaseModule):
       called by the hooks every logging interval, raises.
     """
 
+    _mmssl_internal = True  # an abstract base, not a registered memory
     length: int
 
     def __init__(self, init_cfg=None) -> None:
