@@ -71,6 +71,36 @@ def parse_model_specs(specs: List[str]) -> List[Tuple[str, Optional[str]]]:
     return models
 
 
+def run_table(specs: List[str], steps: List[str],
+              run_step: Callable[[str, Optional[str], str], dict],
+              make_table: Callable[[dict, List[str]], str],
+              work_dir: str) -> Dict[str, Dict[str, dict]]:
+    """Run every step for every ``NAME=CKPT`` model spec and write the table.
+
+    Args:
+        specs (list[str]): ``--model`` values (:func:`parse_model_specs`).
+        steps (list[str]): the steps (columns) to run, in order.
+        run_step (callable): ``(name, checkpoint, step) -> result dict``.
+        make_table (callable): ``(results, steps) -> markdown``; printed and
+            written to ``work_dir/table.md``.
+        work_dir (str): the table's folder.
+
+    Returns:
+        dict: ``{name: {step: result}}``.
+    """
+    results = {}
+    for name, ckpt in parse_model_specs(specs):
+        results[name] = {}
+        for step in steps:
+            results[name][step] = run_step(name, ckpt, step)
+            print(f'{name} {step}: {results[name][step]}', flush=True)
+    text = make_table(results, steps)
+    print(text)
+    with open(osp.join(work_dir, 'table.md'), 'w') as fh:
+        fh.write(text + '\n')
+    return results
+
+
 def cached_step(out_dir: str, settings: dict,
                 compute: Callable[[], dict]) -> dict:
     """Run one results-table step at most once per ``out_dir``.

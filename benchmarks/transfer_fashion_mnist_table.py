@@ -33,7 +33,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from run_utils import (cached_step, last_val_metrics,  # noqa: E402
-                       parse_model_specs, run_logged)
+                       run_logged, run_table)
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..'))
 TASKS = {
@@ -128,18 +128,9 @@ def table(results, tasks):
 
 def main(argv=None):
     args = parse_args(argv)
-    models = parse_model_specs(args.model)
-    results = {}
-    for name, ckpt in models:
-        results[name] = {}
-        for task in args.tasks:
-            results[name][task] = finetune(name, ckpt, task, args)
-            print(f'{name} {task}: {results[name][task]}', flush=True)
-    text = table(results, args.tasks)
-    print(text)
-    with open(osp.join(args.work_dir, 'table.md'), 'w') as fh:
-        fh.write(text + '\n')
-    return results
+    return run_table(args.model, args.tasks,
+                     lambda name, ckpt, task: finetune(name, ckpt, task, args),
+                     table, args.work_dir)
 
 
 if __name__ == '__main__':
