@@ -59,9 +59,9 @@ class ODCMemory(BaseMemory):
     are all-gathered (batches may differ in size per rank) and every rank
     applies the same update (no reliance on DDP buffer broadcasting; use
     ``broadcast_buffers=False``). A step whose features hold NaN/Inf writes
-    nothing; :meth:`check_finite` (called by ``ODCHook``) then raises. Global work
-    (centroid computation, small-cluster handling) runs on rank 0 and is
-    broadcast. All public methods must be called on every rank.
+    nothing; :meth:`check_finite` (called by ``ODCHook``) then raises.
+    Global work (centroid computation, small-cluster handling) runs on rank
+    0 and is broadcast. All public methods must be called on every rank.
 
     Args:
         length (int): number of samples in the training set.

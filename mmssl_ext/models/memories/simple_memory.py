@@ -53,7 +53,8 @@ class SimpleMemory(BaseMemory):
     all-gathers indices and features first (batches may differ in size per
     rank), so all ranks apply the same update. A step whose features hold
     NaN/Inf writes nothing; :meth:`check_finite` (called by
-    ``MemoryBankCheckHook``) then raises. The bank is a persistent buffer, so checkpoints carry it.
+    ``MemoryBankCheckHook``) then raises. The bank is a persistent buffer,
+    so checkpoints carry it.
     ``initialized`` (a non-persistent bool buffer) is True for the random
     start bank and for a loaded bank; loading a checkpoint without a fitting
     bank (MMSelfSup 0.x keeps it out of the state dict) sets it False, and
