@@ -71,32 +71,32 @@ def parse_model_specs(specs: List[str]) -> List[Tuple[str, Optional[str]]]:
     return models
 
 
-def run_table(specs: List[str], steps: List[str],
-              run_step: Callable[[str, Optional[str], str], dict],
-              make_table: Callable[[dict, List[str]], str],
-              work_dir: str) -> Dict[str, Dict[str, dict]]:
-    """Run every step for every ``NAME=CKPT`` model spec and write the table.
+def run_table(args, steps: List[str], run_step: Callable[..., dict],
+              make_table: Callable[[dict, List[str]], str]
+              ) -> Dict[str, Dict[str, dict]]:
+    """Run every step for every ``--model NAME=CKPT`` and write the table.
 
     Args:
-        specs (list[str]): ``--model`` values (:func:`parse_model_specs`).
+        args (Namespace): the driver's arguments; ``args.model`` holds the
+            model specs (:func:`parse_model_specs`), ``args.work_dir`` the
+            table's folder.
         steps (list[str]): the steps (columns) to run, in order.
-        run_step (callable): ``(name, checkpoint, step) -> result dict``.
+        run_step (callable): ``(name, checkpoint, step, args) -> result``.
         make_table (callable): ``(results, steps) -> markdown``; printed and
             written to ``work_dir/table.md``.
-        work_dir (str): the table's folder.
 
     Returns:
         dict: ``{name: {step: result}}``.
     """
     results = {}
-    for name, ckpt in parse_model_specs(specs):
+    for name, ckpt in parse_model_specs(args.model):
         results[name] = {}
         for step in steps:
-            results[name][step] = run_step(name, ckpt, step)
+            results[name][step] = run_step(name, ckpt, step, args)
             print(f'{name} {step}: {results[name][step]}', flush=True)
     text = make_table(results, steps)
     print(text)
-    with open(osp.join(work_dir, 'table.md'), 'w') as fh:
+    with open(osp.join(args.work_dir, 'table.md'), 'w') as fh:
         fh.write(text + '\n')
     return results
 

@@ -128,9 +128,7 @@ def table(results, tasks):
 
 def main(argv=None):
     args = parse_args(argv)
-    return run_table(args.model, args.tasks,
-                     lambda name, ckpt, task: finetune(name, ckpt, task, args),
-                     table, args.work_dir)
+    return run_table(args, args.tasks, finetune, table)
 
 
 if __name__ == '__main__':

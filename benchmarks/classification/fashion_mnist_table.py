@@ -178,9 +178,7 @@ def table(results, steps):
 
 def main(argv=None):
     args = parse_args(argv)
-    return run_table(args.model, args.steps,
-                     lambda name, ckpt, step: evaluate(name, ckpt, step, args),
-                     table, args.work_dir)
+    return run_table(args, args.steps, evaluate, table)
 
 
 if __name__ == '__main__':
