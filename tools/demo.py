@@ -52,7 +52,8 @@ def run(cmd, **kwargs):
 
 def prepare_data(args) -> (str, str):
     """Write the dataset; return (data_root, name)."""
-    from mmssl_ext.datasets.sources import FASHION_MNIST_DEBIAN_DIR
+    sys.path.insert(0, osp.dirname(PREPARE))
+    from dataset_sources import FASHION_MNIST_DEBIAN_DIR
     suffix = '_smoke' if args.smoke else ''
     limits = []
     if args.smoke:

@@ -7,9 +7,9 @@ import numpy as np
 import torch
 from mmengine.dist import broadcast, get_dist_info
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 from mmssl_ext.compat.build_dataloader import strip_scope
 from mmssl_ext.evaluation.feature_extractor import extract_features
 from mmssl_ext.evaluation.functional.clustering import (cluster_stats,
@@ -20,10 +20,6 @@ from mmssl_ext.evaluation.functional.clustering import (cluster_stats,
 from mmssl_ext.models.utils.mmselfsup_checkpoint import check_resumable
 
 CKPT_KEY = 'deepcluster_hook'
-
-
-def unwrap(model):
-    return model.module if is_model_wrapper(model) else model
 
 
 def extract_dataset_features(model, loader, feat_fn,
@@ -142,7 +138,7 @@ class DeepClusterHook(Hook):
     # ---------------------------------------------------------------- checks
     def _check(self, runner) -> None:
         import_faiss()  # every rank fails alike if faiss is missing
-        model = unwrap(runner.model)
+        model = get_ori_model(runner.model)
         if not hasattr(model, 'extract_cluster_feat'):
             raise TypeError(
                 f'DeepClusterHook needs a model with extract_cluster_feat() '
@@ -157,6 +153,9 @@ class DeepClusterHook(Hook):
                             '`memory_bank` (ODC).')
         loader = runner.train_dataloader
         n = len(loader.dataset)
+        if self.init_memory:
+            # before the extraction and clustering, not after them
+            model.memory_bank.check_fits_dataset(n, 'model.memory_bank')
         if self.num_clusters > n:
             raise ValueError(
                 f'{self.num_clusters} clusters for a training set of {n} '
@@ -207,7 +206,7 @@ class DeepClusterHook(Hook):
         """``(N, D)`` float32 features of the whole training set (see
         :func:`extract_dataset_features`; on every rank with
         ``init_memory``, else on rank 0 only)."""
-        model = unwrap(runner.model)
+        model = get_ori_model(runner.model)
         return extract_dataset_features(
             model, self._build_extract_loader(runner),
             model.extract_cluster_feat, everywhere=self.init_memory)
@@ -255,7 +254,7 @@ class DeepClusterHook(Hook):
         labels = torch.zeros(n, dtype=torch.long)
         if rank == 0:
             labels = torch.from_numpy(self._kmeans(features, epoch))
-        device = next(unwrap(runner.model).parameters()).device
+        device = next(get_ori_model(runner.model).parameters()).device
         labels = labels.to(device)
         broadcast(labels, 0)
         labels = labels.cpu().numpy()
@@ -266,7 +265,8 @@ class DeepClusterHook(Hook):
                                  f'cluster_epoch_{epoch}.npy'), labels)
         self._apply(runner, labels, update_model=True, epoch=epoch)
         if self.init_memory:
-            unwrap(runner.model).memory_bank.init_memory(features, labels)
+            get_ori_model(runner.model).memory_bank.init_memory(features,
+                                                                labels)
         return labels
 
     def _apply(self, runner, labels: np.ndarray, update_model: bool,
@@ -274,7 +274,7 @@ class DeepClusterHook(Hook):
         """Hand ``labels`` to dataset and sampler; with ``update_model`` also
         set the loss weights and re-initialise the head (not on resume: the
         checkpoint restored both)."""
-        model = unwrap(runner.model)
+        model = get_ori_model(runner.model)
         loader = runner.train_dataloader
         if hasattr(loader.dataset, 'assign_labels'):
             loader.dataset.assign_labels(labels)
@@ -303,7 +303,7 @@ class DeepClusterHook(Hook):
         as MMSelfSup's)."""
         if not self.init_memory:
             return False
-        return not bool(unwrap(runner.model).memory_bank.initialized)
+        return not bool(get_ori_model(runner.model).memory_bank.initialized)
 
     def before_train(self, runner) -> None:
         self._check(runner)
