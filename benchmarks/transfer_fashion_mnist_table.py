@@ -31,8 +31,9 @@ import argparse
 import os.path as osp
 import sys
 
-from mmssl_ext.evaluation.run_utils import (cached_step, last_val_metrics,
-                                            parse_model_specs, run_logged)
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from run_utils import (cached_step, last_val_metrics,  # noqa: E402
+                       run_logged, run_table)
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..'))
 TASKS = {
@@ -127,18 +128,7 @@ def table(results, tasks):
 
 def main(argv=None):
     args = parse_args(argv)
-    models = parse_model_specs(args.model)
-    results = {}
-    for name, ckpt in models:
-        results[name] = {}
-        for task in args.tasks:
-            results[name][task] = finetune(name, ckpt, task, args)
-            print(f'{name} {task}: {results[name][task]}', flush=True)
-    text = table(results, args.tasks)
-    print(text)
-    with open(osp.join(args.work_dir, 'table.md'), 'w') as fh:
-        fh.write(text + '\n')
-    return results
+    return run_table(args, args.tasks, finetune, table)
 
 
 if __name__ == '__main__':

@@ -7,6 +7,8 @@ Runner with ``launcher='pytorch'`` and :data:`GLOO_DDP_WRAPPER` (mmengine's
 ``init_dist`` would call ``torch.cuda.set_device`` and fail without a GPU; it
 is skipped when a process group already exists).
 """
+import functools
+import importlib.util
 import os
 import os.path as osp
 import socket
@@ -55,11 +57,22 @@ def run_distributed(script: str,
     return proc
 
 
+@functools.lru_cache(maxsize=None)
+def dataset_sources():
+    """tools/dataset_converters/dataset_sources.py (IDX reader, PNG writer),
+    imported as a module (tools/ is not a package)."""
+    path = osp.join(REPO_ROOT, 'tools', 'dataset_converters',
+                    'dataset_sources.py')
+    spec = importlib.util.spec_from_file_location('dataset_sources', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def prepare_fashion_mnist(out: str, limit_train: int, limit_test: int) -> str:
     """Write the first images of Fashion-MNIST in both layouts; skip if absent."""
     import pytest
-    from mmssl_ext.datasets.sources import FASHION_MNIST_DEBIAN_DIR
-    if not osp.isdir(FASHION_MNIST_DEBIAN_DIR):
+    if not osp.isdir(dataset_sources().FASHION_MNIST_DEBIAN_DIR):
         pytest.skip('Fashion-MNIST is not installed: '
                     '`apt-get install dataset-fashion-mnist` (make setup does).')
     subprocess.run([sys.executable, PREPARE_SCRIPT, 'fashion-mnist', out,
@@ -117,3 +130,15 @@ def shrink_crops(obj, big: int = 32, small: int = 16):
     if isinstance(obj, (list, tuple)):
         return type(obj)(shrink_crops(v, big, small) for v in obj)
     return obj
+
+
+#: config text of a tiny labelled-image model (ResNet_CIFAR-18, width 8,
+#: Fashion-MNIST normalisation) for tool tests that read a CONFIG file
+TINY_CLASSIFIER_CFG = """default_scope = 'mmpretrain'
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
+                  base_channels=8),
+    neck=dict(type='GlobalAveragePooling'),
+    data_preprocessor=dict(mean=[72.9] * 3, std=[90.0] * 3))
+"""

@@ -4,8 +4,8 @@
    CustomDataset; falls back to sklearn digits, and says so, when the package
    is missing;
 2. pretrains SimCLR on a narrow ResNet-18 through ``mim train mmpretrain``
-   (config ``configs/simclr/...fashion-mnist.py``, ``custom_imports =
-   ['mmssl_ext']``);
+   (config ``configs/simclr/...450i_fashion-mnist_batched-aug.py``: batched
+   augmentation on the model's device, ``custom_imports = ['mmssl_ext']``);
 3. runs weighted kNN (k=20, T=0.07, cosine) for raw pixels, the random
    initialisation (same backbone, same seed) and the pretrained backbone on
    the whole test split, and prints a table with wall time and training
@@ -25,8 +25,8 @@ import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs', 'simclr',
-                  'simclr_resnet18-cifar-w16_1xb256-adamw-coslr-300i_'
-                  'fashion-mnist.py')
+                  'simclr_resnet18-cifar-w16_1xb256-adamw-coslr-450i_'
+                  'fashion-mnist_batched-aug.py')
 PREPARE = osp.join(ROOT, 'tools', 'dataset_converters',
                    'prepare_classification_data.py')
 KNN = osp.join(ROOT, 'benchmarks', 'classification', 'knn', 'test_knn.py')
@@ -52,7 +52,8 @@ def run(cmd, **kwargs):
 
 def prepare_data(args) -> (str, str):
     """Write the dataset; return (data_root, name)."""
-    from mmssl_ext.datasets.sources import FASHION_MNIST_DEBIAN_DIR
+    sys.path.insert(0, osp.dirname(PREPARE))
+    from dataset_sources import FASHION_MNIST_DEBIAN_DIR
     suffix = '_smoke' if args.smoke else ''
     limits = []
     if args.smoke:

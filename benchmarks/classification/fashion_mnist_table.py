@@ -31,8 +31,9 @@ import json
 import os.path as osp
 import sys
 
-from mmssl_ext.evaluation.run_utils import (cached_step, last_val_metrics,
-                                            parse_model_specs, run_logged)
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from run_utils import (cached_step, last_val_metrics,  # noqa: E402
+                       run_logged, run_table)
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 BENCH = 'configs/benchmarks/classification/fashion_mnist/'
@@ -177,18 +178,7 @@ def table(results, steps):
 
 def main(argv=None):
     args = parse_args(argv)
-    models = parse_model_specs(args.model)
-    results = {}
-    for name, ckpt in models:
-        results[name] = {}
-        for step in args.steps:
-            results[name][step] = evaluate(name, ckpt, step, args)
-            print(f'{name} {step}: {results[name][step]}', flush=True)
-    text = table(results, args.steps)
-    print(text)
-    with open(osp.join(args.work_dir, 'table.md'), 'w') as fh:
-        fh.write(text + '\n')
-    return results
+    return run_table(args, args.steps, evaluate, table)
 
 
 if __name__ == '__main__':

@@ -110,3 +110,30 @@ def test_replace_draws_with_replacement_before_labels():
     assert len(idx) == 200 and min(idx) >= 0 and max(idx) < 200
     assert len(set(idx)) < 200  # repeats: drawn with replacement
     assert idx == list(iter(s))
+
+
+def test_round_up_and_sharding_are_default_samplers():
+    """Only the epoch order is the sampler's own: length, round-up, sharding
+    and set_epoch are mmengine's DefaultSampler."""
+    from mmengine.dataset import DefaultSampler
+
+    from mmssl_ext.datasets.samplers.cluster_balanced_sampler import \
+        ClusterBalancedSampler
+    assert issubclass(ClusterBalancedSampler, DefaultSampler)
+    for name in ('__len__', 'set_epoch'):
+        assert name not in vars(ClusterBalancedSampler), name
+    labels = _skewed_labels(n=7, k=3)
+    for round_up in (True, False):
+        s = ClusterBalancedSampler(list(range(7)), seed=3, round_up=round_up)
+        s.set_labels(labels)
+        order = s.epoch_order().tolist()
+        parent = DefaultSampler(list(range(7)), shuffle=False, seed=0,
+                                round_up=round_up)
+        for rank in range(3):  # 3 ranks: 7 -> 9 with round-up
+            for sampler in (s, parent):
+                sampler.rank, sampler.world_size = rank, 3
+                sampler.total_size = 9 if round_up else 7
+            shard = list(iter(s))
+            assert shard == [order[p] for p in iter(parent)]
+            if round_up:  # padded with the epoch's first samples
+                assert shard == (order + order)[rank:9:3]

@@ -120,3 +120,22 @@ def test_two_ranks_hold_identical_state(fmnist_tiny, tmp_path):
     # the balanced sampler shards one epoch between the ranks
     s0, s1 = dc[0]['sampler_indices'], dc[1]['sampler_indices']
     assert len(s0) == len(s1) == NUM_SAMPLES // 2
+
+
+def test_memory_length_fails_before_extraction(fmnist_tiny, tmp_path,
+                                               monkeypatch):
+    """The whole-dataset extraction and clustering of DeepClusterHook
+    (init_memory) must not run for a memory that cannot hold the result."""
+    from mmssl_ext.engine.hooks import DeepClusterHook
+    cfg = tiny_cfg('odc', fmnist_tiny, str(tmp_path / 'early'))
+    cfg.experiment_name = 'odc_early'
+    cfg.model.memory_bank.length = NUM_SAMPLES + 3
+    runner = Runner.from_cfg(cfg)
+
+    def extract(*args, **kwargs):
+        pytest.fail('extracted features before checking the memory length')
+
+    monkeypatch.setattr(DeepClusterHook, 'extract', extract)
+    with pytest.raises(ValueError, match=rf'{NUM_SAMPLES} samples but model'
+                       rf'.memory_bank has length={NUM_SAMPLES + 3}'):
+        runner.train()

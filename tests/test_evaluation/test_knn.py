@@ -137,3 +137,16 @@ def test_zero_vote_ties_follow_the_reference_sort():
     res = knn_accuracy(train, labels, query, torch.tensor([0, 1]), ks=[3],
                        num_classes=6, zero_vote_credit=False)
     assert res == {'k3_top1': 0.0, 'k3_top5': 0.0}
+
+
+@pytest.mark.parametrize('which', ['train', 'query'])
+def test_non_finite_features_are_refused(data, which):
+    train, labels, query, qlabels = (t.clone() for t in data)
+    (train if which == 'train' else query)[4, 3] = float('nan')
+    name = 'training' if which == 'train' else 'query'
+    with pytest.raises(ValueError, match=rf'1 of \d+ {name} features.*NaN.*'
+                       r'row 4.*diverged.*earlier checkpoint'):
+        knn_accuracy(train, labels, query, qlabels, ks=(5, ))
+    (train if which == 'train' else query)[4, 3] = float('-inf')
+    with pytest.raises(ValueError, match='diverged'):
+        knn_topk(train, query, 5)

@@ -243,3 +243,22 @@ def test_read_multilabel_file(tmp_path):
     ann.write_text('a.png x\n')
     with pytest.raises(ValueError, match='not a class index'):
         read_multilabel_file(str(ann))
+
+
+def test_svm_normalize_keeps_the_protocols_numerics():
+    """One l2_normalize serves clustering (float32, eps 1e-10) and the SVM
+    protocol (float64, eps 1e-5, as the reference casts before
+    normalising)."""
+    from mmssl_ext.evaluation.functional.clustering import \
+        l2_normalize as generic
+    from mmssl_ext.evaluation.functional.svm_voc07 import svm_normalize
+    x = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
+    x[4] = 1e-6
+    out = svm_normalize(x)
+    x64 = x.astype(np.float64)
+    ref = x64 / (np.linalg.norm(x64, axis=1, keepdims=True) + 1e-5)
+    assert out.dtype == np.float64 and np.array_equal(out, ref)
+    assert l2_normalize is generic
+    out32 = generic(x)
+    ref32 = x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-10)
+    assert out32.dtype == np.float32 and np.array_equal(out32, ref32)

@@ -189,3 +189,24 @@ def test_bank_not_matching_dataset_stops_before_training(
         runner.train()
     assert runner.iter == 0
     assert torch.equal(runner.model.memory_bank.feature_bank, bank0)
+
+
+def test_diverged_step_leaves_bank_and_hook_reports_it():
+    """A NaN batch (diverged training) writes nothing into the bank; the
+    MemoryBankCheckHook raises at its next check (no sync per step)."""
+    from types import SimpleNamespace
+
+    from mmssl_ext.engine.hooks import MemoryBankCheckHook
+    model = tiny_npid()
+    bank0 = model.memory_bank.feature_bank.clone()
+    samples = [DataSample(metainfo=dict(sample_idx=i)) for i in (5, 9)]
+    model.loss(torch.full((2, 3, 16, 16), float('nan')), samples)
+    assert torch.equal(model.memory_bank.feature_bank, bank0)
+    hook = MemoryBankCheckHook(check_finite_interval=4)
+    runner = SimpleNamespace(model=model, iter=0)
+    hook.after_train_iter(runner, 0)  # not a check iteration
+    runner.iter = 3
+    with pytest.raises(FloatingPointError, match='diverged'):
+        hook.after_train_iter(runner, 3)
+    with pytest.raises(FloatingPointError, match='diverged'):
+        hook.after_train_epoch(runner)

@@ -110,3 +110,18 @@ def test_config_builds(path):
     if 'in1k' in path:
         assert model.memory_bank.length == 1281167
         assert tuple(model.memory_bank.feature_bank.shape) == (1281167, 256)
+
+
+def test_diverged_step_leaves_memory_and_hook_reports_it():
+    from types import SimpleNamespace
+    from unittest.mock import MagicMock
+    model = _model()
+    before = {k: v.clone() for k, v in model.memory_bank.state_dict().items()}
+    model.loss(torch.full((2, 3, 32, 32), float('nan')), _samples([3, 8]))
+    for key, value in model.memory_bank.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    hook = HOOKS.build(dict(type='ODCHook', evaluate_interval=2))
+    runner = SimpleNamespace(model=model, iter=1, message_hub=MagicMock(),
+                             logger=MagicMock())
+    with pytest.raises(FloatingPointError, match='diverged'):
+        hook.after_train_iter(runner, 1)

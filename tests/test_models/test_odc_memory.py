@@ -148,3 +148,48 @@ def test_empty_cluster_keeps_its_centroid_on_update():
         assert np.allclose(mem.centroids[c].numpy(),
                            feats[labels == c].mean(0), atol=1e-6)
     assert torch.equal(mem.centroids[2], before[2])
+
+
+def test_non_finite_init_features_are_refused_and_nothing_written():
+    mem = ODCMemory(length=10, feat_dim=4, num_classes=2)
+    feats = np.random.default_rng(0).normal(size=(10, 4)).astype(np.float32)
+    feats[3, 1] = np.nan
+    feats[7, 0] = np.inf
+    with pytest.raises(FloatingPointError,
+                       match=r'2 of 10 samples.*row 3.*diverged.*'
+                       r'learning rate'):
+        mem.init_memory(feats, np.arange(10) % 2)
+    assert not bool(mem.initialized)
+    assert not mem.feature_bank.any() and not mem.label_bank.any()
+    assert not mem.centroids.any()
+
+
+def test_non_finite_update_writes_nothing_and_is_reported_later():
+    mem, _, _ = _memory()
+    before = {k: v.clone() for k, v in mem.state_dict().items()}
+    bad = torch.randn(3, 8)
+    bad[1, 2] = float('nan')
+    ratio = mem.update_samples_memory(torch.tensor([4, 9, 17]), bad)
+    # nothing is written (not even the finite rows of the batch) ...
+    for key, value in mem.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    assert float(ratio) == 0.0
+    # ... and the check (hooks call it every logging interval) raises
+    with pytest.raises(FloatingPointError, match=r'1 training step.*NaN/Inf.*'
+                       r'diverged.*lower the learning rate'):
+        mem.check_finite()
+    # a finite step still updates
+    mem.update_samples_memory(torch.tensor([4]), torch.randn(1, 8))
+    assert not torch.equal(mem.feature_bank[4], before['feature_bank'][4])
+
+
+def test_index_checks_never_read_device_tensors():
+    """Indices validated once (check_fits_dataset before training); the
+    per-step check only looks at host (CPU) tensors, never syncs."""
+    mem, _, _ = _memory()
+    mem.check_indices(torch.tensor([0, 39]))
+    # 'meta' tensors hold no data: reading one would raise
+    mem.check_indices(torch.tensor([0, 99], device='meta'))
+    with pytest.raises(ValueError, match='length=41 .*set '
+                       r'model.memory_bank.length .*to 40'):
+        ODCMemory(length=41, feat_dim=8, num_classes=4).check_fits_dataset(40)

@@ -106,3 +106,26 @@ def test_alias_sampler_uniform_and_weighted():
     assert counts[1] == 0
     with pytest.raises(ValueError, match='non-negative'):
         AliasSampler(torch.tensor([1.0, -1.0]))
+
+
+def test_non_finite_features_write_nothing_and_are_reported():
+    mem = SimpleMemory(length=6, feat_dim=4)
+    bank0 = mem.feature_bank.clone()
+    feats = torch.randn(2, 4)
+    feats[0, 0] = float('inf')
+    mem.update(torch.tensor([1, 3]), feats)
+    assert torch.equal(mem.feature_bank, bank0)
+    with pytest.raises(FloatingPointError, match='diverged'):
+        mem.check_finite()
+    bad = torch.randn(6, 4)
+    bad[5] = float('nan')
+    with pytest.raises(FloatingPointError, match='1 of 6 samples'):
+        mem.init_memory(bad)
+    assert torch.equal(mem.feature_bank, bank0)
+
+
+def test_index_check_skips_device_tensors():
+    mem = SimpleMemory(length=4, feat_dim=4)
+    mem.check_indices(torch.tensor([7], device='meta'))  # no data read
+    with pytest.raises(IndexError, match='smaller than the training set'):
+        mem.check_indices(torch.tensor([7]))

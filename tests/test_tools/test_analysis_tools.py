@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, TINY_CLASSIFIER_CFG
 from tests.test_tools._load_tool import load_tool
 
 count_tool = load_tool('analysis_tools/count_parameters.py')
@@ -114,3 +114,46 @@ def test_npid_bank_alignment(fmnist_tiny, tmp_path):
                       'fashion-mnist.py')
     with pytest.raises(SystemExit, match='no memory_bank'):
         tool.main([simclr, str(fresh_ckpt)])
+
+
+TSNE_CFG = TINY_CLASSIFIER_CFG + """extract_dataloader = dict(
+    batch_size=32, num_workers=0,
+    dataset=dict(type='CustomDataset', data_root='{root}',
+                 ann_file='meta/test.txt',
+                 pipeline=[dict(type='LoadImageFromFile'),
+                           dict(type='PackInputs')]),
+    sampler=dict(type='DefaultSampler', shuffle=False))
+"""
+
+
+def test_tsne_mmselfsup_command_line(fmnist_tiny, tmp_path):
+    """MMSelfSup's manual: CONFIG --checkpoint CKPT --work-dir DIR
+    [--layer-ind ...]; the data come from the config's extract_dataloader,
+    a ResNet_CIFAR backbone gives every level (ResNetFeats_CIFAR)."""
+    from mmpretrain.models.backbones import ResNet_CIFAR
+    cfg = tmp_path / 'tsne_cfg.py'
+    cfg.write_text(TSNE_CFG.format(root=fmnist_tiny))
+    net = ResNet_CIFAR(depth=18, stem_channels=8, base_channels=8)
+    ckpt = tmp_path / 'epoch_1.pth'
+    torch.save({'state_dict': {'backbone.' + k: v
+                               for k, v in net.state_dict().items()}}, ckpt)
+    work_dir = tmp_path / 'wd'
+    written = tsne_tool.main([
+        str(cfg), '--checkpoint', str(ckpt), '--work-dir', str(work_dir),
+        '--layer-ind', '0,4', '--n-iter', '250', '--max-num-class', '5'])
+    assert set(written) == {'feat1', 'feat5'}
+    (run, ) = os.listdir(work_dir)
+    assert run.startswith('tsne_')
+    data = np.load(work_dir / run / 'tsne_feat1.npz')
+    labels = np.array([int(line.split()[1]) for line in open(
+        osp.join(fmnist_tiny, 'meta', 'test.txt')) if line.strip()])
+    assert data['embedding'].shape == ((labels < 5).sum(), 2)
+    assert data['labels'].max() < 5
+    assert os.path.getsize(written['feat5']) > 1000
+    # MMSelfSup 1.x's --vis-stage neck
+    neck = tsne_tool.main([str(cfg), '--checkpoint', str(ckpt), '--out-dir',
+                           str(tmp_path / 'neck'), '--vis-stage', 'neck',
+                           '--n-iter', '250'])
+    assert set(neck) == {'neck'}
+    with pytest.raises(ValueError, match='--layer-ind'):
+        tsne_tool.main([str(cfg), '--layer-ind', '0,7'])

@@ -1,6 +1,6 @@
 """benchmarks/classification/fashion_mnist_table.py: the parts that are not
 the benchmarks themselves (those have their own tests, and the shared
-helpers theirs in tests/test_evaluation/test_run_utils.py): caching of
+helpers theirs in tests/test_benchmarks/test_run_utils.py): caching of
 finished steps, the table."""
 import json
 

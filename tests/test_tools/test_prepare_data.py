@@ -12,7 +12,7 @@ from mmengine.registry import init_default_scope
 
 import mmssl_ext  # noqa: F401
 from mmpretrain.registry import DATASETS
-from tests.helpers import PREPARE_SCRIPT
+from tests.helpers import PREPARE_SCRIPT, dataset_sources
 
 
 def _write_idx(path, arr):
@@ -66,7 +66,7 @@ def test_fashion_mnist_both_formats(idx_source, tmp_path):
     assert all('gt_label' not in d for d in infos(unl))
     # the images are the IDX pixels, in order
     import cv2
-    from mmssl_ext.datasets.sources import read_idx
+    read_idx = dataset_sources().read_idx
     pixels = read_idx(osp.join(idx_source, 'train-images-idx3-ubyte.gz'))
     first = cv2.imread(ann.get_data_info(0)['img_path'], cv2.IMREAD_UNCHANGED)
     assert np.array_equal(first, pixels[0])
@@ -97,7 +97,7 @@ def test_missing_source_says_what_to_install(tmp_path):
 
 
 def test_truncated_idx_is_reported(tmp_path):
-    from mmssl_ext.datasets.sources import read_idx
+    read_idx = dataset_sources().read_idx
     path = tmp_path / 'bad-idx3-ubyte'
     path.write_bytes(struct.pack('>HBB', 0, 8, 1) + struct.pack('>I', 10) +
                      b'\x00' * 3)

@@ -60,8 +60,9 @@ def write_small_fashion_mnist(out: str, num_train: int = 200,
     import gzip
     import struct
 
-    from mmssl_ext.datasets.sources import (FASHION_MNIST_DEBIAN_DIR,
-                                            load_fashion_mnist)
+    from tests.helpers import dataset_sources
+    FASHION_MNIST_DEBIAN_DIR = dataset_sources().FASHION_MNIST_DEBIAN_DIR
+    load_fashion_mnist = dataset_sources().load_fashion_mnist
     if not osp.isdir(FASHION_MNIST_DEBIAN_DIR):
         pytest.skip('Fashion-MNIST is not installed: '
                     '`apt-get install dataset-fashion-mnist`.')

@@ -1,136 +1,132 @@
-"""t-SNE of backbone features, from a full checkpoint or an extracted backbone.
+"""t-SNE of backbone (or neck) features of a labelled dataset.
 
-mmpretrain's ``tools/visualization/vis_tsne.py`` needs a full model config and
-checkpoint. This tool takes the config of the pretraining run (for the
-backbone architecture and the data preprocessor) and either a training
-checkpoint or a file from ``extract_backbone_weights.py`` (with or without
-the ``backbone.`` prefix), features of one or more levels (feat1-feat5 for a
-ResNet, global-average-pooled), and a labelled image list::
+MMSelfSup's command line works as in its manual: the config holds the model
+and the data (``extract_dataloader`` as in MMSelfSup's ``configs/tsne/``; else
+the config's ``knn_test_dataloader``), ``--checkpoint`` the weights (a
+training checkpoint or an extracted backbone, with or without the
+``backbone.`` prefix; omitted: random initialisation)::
+
+    python tools/analysis_tools/visualize_tsne.py CONFIG \
+        --checkpoint CKPT --work-dir DIR [--layer-ind 0,1,2,3,4]
+
+writes ``DIR/tsne_<timestamp>/``. ``--layer-ind`` takes MMSelfSup 0.x's
+ResNet levels (0 = stem before the max-pool ... 4 = last stage), i.e.
+``feat1`` ... ``feat5``; ``--vis-stage neck`` (MMSelfSup 1.x) embeds the
+neck's output instead. Defaults are MMSelfSup's: last stage, classes below
+``--max-num-class 20``, t-SNE with init 'random', learning rate 200, early
+exaggeration 12, 1000 iterations.
+
+Our own form still works: a labelled image list instead of the config's data
+and an explicit output folder::
 
     python tools/analysis_tools/visualize_tsne.py CONFIG \
         --checkpoint backbone.pth --data-root data/fashion_mnist \
         --ann-file meta/test.txt --features feat4 feat5 --max-samples 1000 \
         --out-dir work_dirs/tsne
 
-Writes ``tsne_<feat>.png`` (points coloured by label) and
-``tsne_<feat>.npz`` (``embedding``, ``labels``) per feature.
+Writes ``tsne_<layer>.png`` (points coloured by label) and
+``tsne_<layer>.npz`` (``embedding``, ``labels``) per layer. Features come
+from :func:`mmssl_ext.evaluation.feature_extractor.extract_features`, the
+weights from the one backbone loader (errors name the file and the fix).
 """
 import argparse
 import os
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+import time
+from typing import Dict, List
 
 import numpy as np
 import torch
 
 
 def load_backbone_state(path: str) -> Dict[str, torch.Tensor]:
-    """Backbone tensors of a checkpoint, without the ``backbone.`` prefix."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'Checkpoint {path!r} does not exist.')
-    from mmssl_ext.compat.checkpoint import load_checkpoint_file
-    ckpt = load_checkpoint_file(path, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict) or not state:
-        raise ValueError(f'{path!r} holds no state dict.')
-    prefixed = {k[len('backbone.'):]: v for k, v in state.items()
-                if k.startswith('backbone.')}
-    if prefixed:
-        return prefixed
-    tops = sorted({k.split('.', 1)[0] for k in state})
-    if any(t in ('neck', 'head', 'target_net', 'momentum_encoder')
-           for t in tops):
-        raise ValueError(
-            f'{path!r} has no "backbone." keys (top-level modules: {tops}): '
-            f'pass a checkpoint with a backbone or an extracted backbone.')
-    return dict(state)   # extracted with --strip-prefix
+    """Backbone tensors of a checkpoint, without the ``backbone.`` prefix
+    (:func:`mmssl_ext.models.utils.backbone_checkpoint.read_backbone`)."""
+    from mmssl_ext.models.utils.backbone_checkpoint import read_backbone
+    return read_backbone(path)[0]
 
 
-def read_labelled_list(data_root: str, ann_file: str,
-                       max_samples: Optional[int], seed: int = 0):
-    path = osp.join(data_root, ann_file)
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'Annotation file {path!r} does not exist: '
-                                f'pass a "path label" list.')
-    items = []
-    with open(path) as f:
-        for line in f:
-            if line.strip():
-                p, label = line.strip().rsplit(maxsplit=1)
-                items.append((osp.join(data_root, p), int(label)))
-    if max_samples and len(items) > max_samples:
-        keep = np.sort(np.random.default_rng(seed).choice(
-            len(items), max_samples, replace=False))
-        items = [items[i] for i in keep]
-    return [p for p, _ in items], np.array([lb for _, lb in items])
+def parse_layers(args) -> List[str]:
+    """Layer names from ``--vis-stage`` / ``--layer-ind`` / ``--features``."""
+    if args.vis_stage in ('neck', 'pre_logits'):
+        return [args.vis_stage]
+    if args.layer_ind is not None:
+        try:
+            levels = [int(i) for i in args.layer_ind.split(',') if i.strip()]
+        except ValueError:
+            levels = [-1]
+        if not levels or any(not 0 <= i <= 4 for i in levels):
+            raise ValueError(
+                f'--layer-ind {args.layer_ind!r}: give ResNet levels 0 (stem) '
+                f'to 4 (last stage) separated by commas, e.g. "0,1,2,3,4".')
+        return [f'feat{i + 1}' for i in levels]
+    return list(args.features or ['feat5'])
 
 
-def build_backbone(cfg, features: Sequence[str],
-                   state: Dict[str, torch.Tensor]) -> torch.nn.Module:
-    """The config's backbone (as ResNetFeats for feat1-feat4), loaded and
-    checked: every tensor must come from ``state``."""
-    from mmpretrain.registry import MODELS
-
-    from mmssl_ext.models.backbones.resnet_feats import feat_indices
-    indices = feat_indices(features)
-    bcfg = dict(cfg.model.backbone)
-    bcfg.pop('init_cfg', None)
-    if bcfg['type'] in ('ResNet', 'ResNetFeats'):
-        bcfg.update(type='ResNetFeats', out_indices=indices)
-    elif list(features) != ['feat5']:
-        raise ValueError(f'Features {list(features)} need a ResNet backbone; '
-                         f'{bcfg["type"]} supports only "feat5".')
-    backbone = MODELS.build(bcfg)
-    missing, _ = backbone.load_state_dict(state, strict=False)
-    missing = [k for k in missing if not k.endswith('num_batches_tracked')]
-    if missing:
-        raise ValueError(
-            f'The checkpoint misses {len(missing)} tensors of the config\'s '
-            f'backbone ({missing[:5]}): use the config the backbone was '
-            f'trained with.')
-    backbone.eval()
-    return backbone
-
-
-@torch.no_grad()
-def extract(cfg, backbone, paths: List[str], img_size: int,
-            batch_size: int = 64) -> List[np.ndarray]:
-    from mmcv.transforms import Compose
-    from mmengine.dataset import default_collate
-    from mmpretrain.registry import MODELS, TRANSFORMS
-    pipeline = Compose([TRANSFORMS.build(t) for t in (
-        dict(type='LoadImageFromFile'),
-        dict(type='Resize', scale=(img_size, img_size)),
-        dict(type='PackInputs'))])
-    pre_cfg = dict(cfg.model.get('data_preprocessor') or cfg.get(
-        'data_preprocessor') or {})
-    pre_cfg.pop('num_classes', None)
-    if pre_cfg.get('type') in (None, 'ClsDataPreprocessor'):
-        pre_cfg['type'] = 'SelfSupDataPreprocessor'
-    pre = MODELS.build(pre_cfg)
-    outs = None
-    for i in range(0, len(paths), batch_size):
-        batch = default_collate(
-            [pipeline(dict(img_path=p)) for p in paths[i:i + batch_size]])
-        inputs = pre(batch, False)['inputs']
-        if isinstance(inputs, list):
-            inputs = inputs[0]
-        feats = [f.mean(dim=(2, 3)) if f.dim() == 4 else f
-                 for f in backbone(inputs)]
-        outs = [[] for _ in feats] if outs is None else outs
-        for acc, f in zip(outs, feats):
-            acc.append(f.numpy())
-    return [np.concatenate(o) for o in outs]
+def build_dataset(cfg, args):
+    """The labelled dataset: ``--ann-file`` list, else the config's
+    ``extract_dataloader`` / ``knn_test_dataloader``; classes below
+    ``--max-num-class``, at most ``--max-samples`` (seeded draw)."""
+    from mmpretrain.registry import DATASETS
+    if args.ann_file:
+        if not args.data_root:
+            raise ValueError('--ann-file needs --data-root (the folder the '
+                             'list\'s paths are relative to).')
+        path = osp.join(args.data_root, args.ann_file)
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'Annotation file {path!r} does not '
+                                    f'exist: pass a "path label" list.')
+        dataset_cfg = dict(
+            type='CustomDataset', data_root=args.data_root,
+            ann_file=args.ann_file, with_label=True, pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='Resize', scale=(args.img_size, args.img_size)),
+                dict(type='PackInputs')])
+        loader_cfg = dict(batch_size=64, num_workers=0)
+        max_samples = 1000 if args.max_samples is None else args.max_samples
+    else:
+        key = next((k for k in ('extract_dataloader', 'knn_test_dataloader')
+                    if k in cfg), None)
+        if key is None:
+            raise KeyError(
+                f'{args.config} has no extract_dataloader (MMSelfSup\'s '
+                f'configs/tsne/ layout) or knn_test_dataloader: add one, or '
+                f'pass a labelled list with --data-root and --ann-file.')
+        loader_cfg = dict(cfg[key])
+        dataset_cfg = loader_cfg.pop('dataset')
+        max_samples = args.max_samples or 0
+    dataset = DATASETS.build(dataset_cfg)
+    dataset.full_init()
+    labels = np.asarray(dataset.get_gt_labels())
+    keep = np.nonzero(labels < args.max_num_class)[0]
+    if max_samples and len(keep) > max_samples:
+        keep = np.sort(np.random.default_rng(args.seed).choice(
+            keep, max_samples, replace=False))
+    if len(keep) < len(labels):
+        dataset.get_subset_(keep.tolist())
+    if len(dataset) < 2:
+        raise ValueError(f'{len(dataset)} samples with a label below '
+                         f'--max-num-class {args.max_num_class}: t-SNE needs '
+                         f'at least 2.')
+    loader_cfg.update(dataset=dataset, collate_fn=dict(type='default_collate'),
+                      sampler=dict(type='DefaultSampler', shuffle=False))
+    return loader_cfg
 
 
 def tsne(features: np.ndarray, perplexity: float = 30.0, seed: int = 0,
-         max_iter: int = 1000) -> np.ndarray:
-    """``(N, D)`` -> ``(N, 2)`` t-SNE embedding (sklearn)."""
+         max_iter: int = 1000, **kwargs) -> np.ndarray:
+    """``(N, D)`` -> ``(N, n_components)`` t-SNE embedding (sklearn);
+    ``kwargs``: ``n_components``, ``early_exaggeration``, ``learning_rate``,
+    ``n_iter_without_progress``, ``init``."""
     from sklearn.manifold import TSNE
     perplexity = min(perplexity, max(1.0, (len(features) - 1) / 3))
-    return TSNE(n_components=2, perplexity=perplexity, init='pca',
-                max_iter=max(250, max_iter),
-                random_state=seed).fit_transform(features)
+    options = dict(n_components=2, init='random', learning_rate=200.0,
+                   early_exaggeration=12.0)
+    options.update(kwargs)
+    if options['n_components'] > 3:
+        options['method'] = 'exact'  # Barnes-Hut embeds in 2-3 dims only
+    return TSNE(perplexity=perplexity, max_iter=max(250, max_iter),
+                random_state=seed, **options).fit_transform(features)
 
 
 def plot(embedding: np.ndarray, labels: np.ndarray, title: str,
@@ -150,41 +146,109 @@ def plot(embedding: np.ndarray, labels: np.ndarray, title: str,
     plt.close(fig)
 
 
-def main(argv=None) -> Dict[str, str]:
+def parse_args(argv=None):
+    from mmengine.config import DictAction
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='pretraining config (architecture)')
-    parser.add_argument('--checkpoint', required=True,
-                        help='training checkpoint or extracted backbone')
-    parser.add_argument('--data-root', required=True)
-    parser.add_argument('--ann-file', required=True,
-                        help='"path label" list, relative to --data-root')
-    parser.add_argument('--features', nargs='+', default=['feat5'])
-    parser.add_argument('--max-samples', type=int, default=1000)
-    parser.add_argument('--img-size', type=int, default=224)
-    parser.add_argument('--perplexity', type=float, default=30.0)
+    parser.add_argument('config', help='config with the model (and, without '
+                        '--ann-file, extract_dataloader)')
+    parser.add_argument('--checkpoint', default=None,
+                        help='training checkpoint or extracted backbone; '
+                        'omitted: random initialisation')
+    parser.add_argument('--work-dir', help='results go to '
+                        'WORK_DIR/tsne_<timestamp>/ (MMSelfSup layout)')
+    parser.add_argument('--out-dir', help='results go to this folder')
+    parser.add_argument('--layer-ind', default=None,
+                        help='ResNet levels, comma-separated, 0 (stem) .. 4 '
+                        '(last stage), e.g. "0,1,2,3,4"')
+    parser.add_argument('--features', nargs='+', default=None,
+                        help='the same as names, e.g. feat4 feat5 '
+                        '(default: feat5)')
+    parser.add_argument('--vis-stage', default='backbone',
+                        choices=['backbone', 'neck', 'pre_logits'])
+    parser.add_argument('--data-root', default=None)
+    parser.add_argument('--ann-file', default=None,
+                        help='"path label" list, relative to --data-root, '
+                        'instead of the config\'s data')
+    parser.add_argument('--img-size', type=int, default=224,
+                        help='image side for --ann-file lists')
+    parser.add_argument('--max-num-class', type=int, default=20)
+    parser.add_argument('--max-samples', type=int, default=None,
+                        help='draw at most this many samples (default: 1000 '
+                        'for --ann-file lists, all otherwise)')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--max-iter', type=int, default=1000,
-                        help='t-SNE iterations (>= 250)')
-    parser.add_argument('--out-dir', default='work_dirs/tsne')
-    args = parser.parse_args(argv)
+    parser.add_argument('--deterministic', action='store_true')
+    parser.add_argument('--device', default=None,
+                        help='default: cuda if available, else cpu')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--n-components', type=int, default=2)
+    parser.add_argument('--perplexity', type=float, default=30.0)
+    parser.add_argument('--early-exaggeration', type=float, default=12.0)
+    parser.add_argument('--learning-rate', type=float, default=200.0)
+    parser.add_argument('--n-iter', '--max-iter', dest='n_iter', type=int,
+                        default=1000, help='t-SNE iterations (>= 250)')
+    parser.add_argument('--n-iter-without-progress', type=int, default=300)
+    parser.add_argument('--init', default='random', choices=['random', 'pca'])
+    return parser.parse_args(argv)
 
+
+def output_dir(cfg, args) -> str:
+    if args.out_dir:
+        return args.out_dir
+    work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+        'work_dirs', 'tsne', osp.splitext(osp.basename(args.config))[0])
+    return osp.join(work_dir, time.strftime('tsne_%Y%m%d_%H%M%S'))
+
+
+def main(argv=None) -> Dict[str, str]:
+    args = parse_args(argv)
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
+
     import mmssl_ext  # noqa: F401
+    from mmssl_ext.evaluation.feature_extractor import (
+        build_model_for_extraction, dataset_labels, extract_features)
     cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
-    backbone = build_backbone(cfg, args.features,
-                              load_backbone_state(args.checkpoint))
-    paths, labels = read_labelled_list(args.data_root, args.ann_file,
-                                       args.max_samples, args.seed)
-    feats = extract(cfg, backbone, paths, args.img_size)
-    os.makedirs(args.out_dir, exist_ok=True)
+    if args.deterministic:
+        torch.backends.cudnn.deterministic = True
+        torch.backends.cudnn.benchmark = False
+    layers = parse_layers(args)
+    model = build_model_for_extraction(
+        cfg, args.checkpoint, args.seed,
+        layers=None if layers[0] in ('neck', 'pre_logits') else layers)
+    feat_fn = None
+    if layers == ['pre_logits']:
+        if type(model).__name__ != 'ImageClassifier':
+            raise ValueError(f'--vis-stage pre_logits needs an '
+                             f'ImageClassifier config; {type(model).__name__}'
+                             f' has no pre_logits: use backbone or neck.')
+        feat_fn = lambda x: model.extract_feat(  # noqa: E731
+            x, stage='pre_logits').flatten(1)
+    device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    model = model.to(device)
+    loader = build_dataset(cfg, args)
+    from mmengine.runner import Runner
+    loader = Runner.build_dataloader(loader, seed=args.seed)
+    labels = dataset_labels(loader.dataset).numpy()
+    feats = extract_features(model, loader, layers, feat_fn=feat_fn)
+    if not isinstance(feats, list):
+        feats = [feats]
+    out_dir = output_dir(cfg, args)
+    os.makedirs(out_dir, exist_ok=True)
     written = {}
-    for name, f in zip(args.features, feats):
-        emb = tsne(f, args.perplexity, args.seed, args.max_iter)
-        png = osp.join(args.out_dir, f'tsne_{name}.png')
-        plot(emb, labels, f'{osp.basename(args.checkpoint)} {name}', png)
-        np.savez(osp.join(args.out_dir, f'tsne_{name}.npz'), embedding=emb,
+    source = osp.basename(args.checkpoint) if args.checkpoint else 'random'
+    for name, f in zip(layers, feats):
+        emb = tsne(f.numpy(), args.perplexity, args.seed, args.n_iter,
+                   n_components=args.n_components,
+                   early_exaggeration=args.early_exaggeration,
+                   learning_rate=args.learning_rate,
+                   n_iter_without_progress=args.n_iter_without_progress,
+                   init=args.init)
+        png = osp.join(out_dir, f'tsne_{name}.png')
+        plot(emb, labels, f'{source} {name}', png)
+        np.savez(osp.join(out_dir, f'tsne_{name}.npz'), embedding=emb,
                  labels=labels)
         written[name] = png
         print(f'{name}: {f.shape[1]}-d features of {len(labels)} images '

@@ -40,18 +40,10 @@ PRETRAINED_PARTS = {
               ('roi_head.shared_head', 'model.roi_head.shared_head')),
     'mmseg': (('backbone', 'model.backbone'), ),
 }
-MAX_LISTED = 12
 
 
 class TransferCheckError(Exception):
     """A problem with the user's input; the message names it and the fix."""
-
-
-def _listed(keys: Sequence[str]) -> str:
-    keys = sorted(keys)
-    more = f' ... and {len(keys) - MAX_LISTED} more' \
-        if len(keys) > MAX_LISTED else ''
-    return ', '.join(keys[:MAX_LISTED]) + more
 
 
 def check_ops(codebase: str) -> None:
@@ -104,37 +96,15 @@ def load_config(codebase: str, config: str,
 
 
 def load_pretrain(path: str) -> Tuple[Dict[str, 'object'], Optional[str]]:
-    """Load PRETRAIN's state dict. Returns (state dict, prefix to strip)."""
-    import pickle
-
-    import torch
-    if not osp.isfile(path):
-        raise TransferCheckError(
-            f'PRETRAIN {path!r} does not exist. Extract the backbone of a '
-            f'pretraining checkpoint first: `python '
-            f'tools/model_converters/extract_backbone_weights.py '
-            f'work_dirs/.../epoch_N.pth backbone.pth`.')
-    from mmssl_ext.compat.checkpoint import (CorruptCheckpointError,
-                                             load_checkpoint_file)
+    """Load PRETRAIN's backbone tensors through the one backbone loader
+    (:func:`mmssl_ext.models.utils.backbone_checkpoint.read_backbone`).
+    Returns (state dict without prefix, prefix to strip or None)."""
+    from mmssl_ext.models.utils.backbone_checkpoint import (
+        BackboneCheckpointError, read_backbone)
     try:
-        ckpt = load_checkpoint_file(path, map_location='cpu')
-    except (pickle.UnpicklingError, CorruptCheckpointError) as exc:
+        return read_backbone(path)
+    except (BackboneCheckpointError, FileNotFoundError) as exc:
         raise TransferCheckError(f'PRETRAIN: {exc}') from exc
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict) or not state or not all(
-            isinstance(v, torch.Tensor) for v in state.values()):
-        raise TransferCheckError(
-            f'PRETRAIN {path} holds no state dict of tensors (expected '
-            f'{{"state_dict": {{name: tensor}}}} or {{name: tensor}}). '
-            f'Extract one with tools/model_converters/'
-            f'extract_backbone_weights.py.')
-    prefix = None
-    if any(k.startswith('backbone.') for k in state):
-        # A whole-model state dict: PretrainedInit can select the backbone.
-        prefix = 'backbone.'
-        state = {k[len(prefix):]: v for k, v in state.items()
-                 if k.startswith(prefix)}
-    return state, prefix
 
 
 def check_not_sobel(state: dict, path: str, in_channels: int = 3) -> None:
@@ -183,23 +153,10 @@ def build_part(codebase: str, part_cfg) -> 'object':
 def compare_keys(model_state: dict, pretrain_state: dict,
                  new_prefixes: Sequence[str] = ()
                  ) -> Tuple[List[str], List[str]]:
-    """(missing in PRETRAIN, shape mismatches) for one model part.
-
-    Keys starting with one of ``new_prefixes`` (layers the part adds on top
-    of the pretrained backbone, e.g. the extra norm of a C4 head) are not
-    expected in PRETRAIN.
-    """
-    missing, mismatched = [], []
-    for key, value in model_state.items():
-        if (key.endswith('num_batches_tracked')
-                or key.startswith(tuple(new_prefixes))):
-            continue
-        if key not in pretrain_state:
-            missing.append(key)
-        elif tuple(pretrain_state[key].shape) != tuple(value.shape):
-            mismatched.append(f'{key} {tuple(pretrain_state[key].shape)} '
-                              f'(model {tuple(value.shape)})')
-    return missing, mismatched
+    """(missing in PRETRAIN, shape mismatches) for one model part (see
+    :func:`mmssl_ext.models.utils.backbone_checkpoint.compare_state`)."""
+    from mmssl_ext.models.utils.backbone_checkpoint import compare_state
+    return compare_state(model_state, pretrain_state, new_prefixes)
 
 
 def check_transfer_pretrain(codebase: str, config: str, pretrain: str,
@@ -211,6 +168,7 @@ def check_transfer_pretrain(codebase: str, config: str, pretrain: str,
         TransferCheckError: with the problem and the fix.
     """
     check_ops(codebase)
+    from mmssl_ext.models.utils.backbone_checkpoint import mismatch_problems
     cfg = load_config(codebase, config, cfg_options)
     state, prefix = load_pretrain(pretrain)
     check_not_sobel(state, pretrain,
@@ -229,21 +187,15 @@ def check_transfer_pretrain(codebase: str, config: str, pretrain: str,
             new_prefixes = ('norm.', )
         missing, mismatched = compare_keys(part_state, state, new_prefixes)
         used.update(k for k in part_state if k in state)
-        if missing:
-            problems.append(f'{part}: {len(missing)} keys missing from '
-                            f'PRETRAIN: {_listed(missing)}')
-        if mismatched:
-            problems.append(f'{part}: {len(mismatched)} shapes differ: '
-                            f'{_listed(mismatched)}')
+        problems += [f'{part}: {line}' for line in mismatch_problems(
+            missing, mismatched, source='PRETRAIN')]
         options += [f'{key}.init_cfg.type=Pretrained',
                     f'{key}.init_cfg.checkpoint={checkpoint}']
         if prefix:
             options.append(f'{key}.init_cfg.prefix={prefix}')
     unexpected = [k for k in state if k not in used
                   and not k.endswith('num_batches_tracked')]
-    if unexpected:
-        problems.append(f'{len(unexpected)} PRETRAIN keys unused by the '
-                        f'model: {_listed(unexpected)}')
+    problems += mismatch_problems(unused=unexpected, source='PRETRAIN')
     if problems:
         hint = ('the backbone in the config and the pretrained one differ '
                 '(depth, widths, stem); make model.backbone match the '

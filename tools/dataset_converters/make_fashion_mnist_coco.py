@@ -32,7 +32,9 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
-from mmssl_ext.datasets.sources import FASHION_MNIST_CLASSES, load_fashion_mnist
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from dataset_sources import (FASHION_MNIST_CLASSES,  # noqa: E402
+                             load_fashion_mnist)
 
 #: Split name of the synthetic set -> Fashion-MNIST split its items come from.
 SOURCE_SPLIT = {'train': 'train', 'val': 'test'}

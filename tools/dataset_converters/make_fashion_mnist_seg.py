@@ -28,7 +28,7 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from make_fashion_mnist_coco import (add_canvas_args,  # noqa: E402
                                      check_canvas_args, split_canvases)
 
-from mmssl_ext.datasets.sources import FASHION_MNIST_CLASSES  # noqa: E402
+from dataset_sources import FASHION_MNIST_CLASSES  # noqa: E402
 
 #: Class names of the segmentation set, index = label value.
 SEG_CLASSES = ('background', ) + tuple(FASHION_MNIST_CLASSES)

@@ -25,9 +25,10 @@ import json
 import os.path as osp
 import sys
 
-from mmssl_ext.datasets.sources import (DIGITS_CLASSES, FASHION_MNIST_CLASSES,
-                                        load_digits_splits, load_fashion_mnist,
-                                        write_classification_dataset)
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from dataset_sources import (DIGITS_CLASSES,  # noqa: E402
+                             FASHION_MNIST_CLASSES, load_digits_splits,
+                             load_fashion_mnist, write_classification_dataset)
 
 
 def parse_args(argv=None):

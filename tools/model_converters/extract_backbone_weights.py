@@ -41,62 +41,36 @@ import os
 import os.path as osp
 import re
 from collections import OrderedDict
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Optional
 
 import torch
 
+from mmssl_ext.models.utils.backbone_checkpoint import (BackboneCheckpointError,
+                                                      read_state_dict,
+                                                      select_backbone)
+
 DEFAULT_PREFIX = 'backbone'
-_WRAPPER_PREFIXES = ('module.', '_orig_mod.')
 
 
-class BackboneExtractionError(ValueError):
-    """Raised when a checkpoint has no usable backbone weights."""
+#: raised when a checkpoint has no usable backbone weights (the one backbone
+#: loader's error class, so every reading error is one)
+BackboneExtractionError = BackboneCheckpointError
 
 
 def load_checkpoint_state_dict(path: str) -> Dict[str, torch.Tensor]:
-    """Load ``path`` with the safe checkpoint loader; return its state dict.
-
-    Accepts mmengine checkpoints (``{'state_dict': ...}``), ``{'model': ...}``
-    checkpoints and bare state dicts. A DDP ``module.`` prefix is removed.
-    """
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'Checkpoint {path!r} does not exist: pass the path of a '
-            f'.pth file written by `mim train` (e.g. work_dirs/<cfg>/'
-            f'epoch_200.pth).')
-    import pickle
-
-    from mmssl_ext.compat.checkpoint import (CorruptCheckpointError,
-                                             load_checkpoint_file)
-    try:
-        ckpt = load_checkpoint_file(path, map_location='cpu')
-    except (pickle.UnpicklingError, CorruptCheckpointError) as exc:
-        raise BackboneExtractionError(str(exc)) from exc
-    if isinstance(ckpt, dict):
-        for key in ('state_dict', 'model'):
-            if key in ckpt and isinstance(ckpt[key], dict):
-                ckpt = ckpt[key]
-                break
-    if not isinstance(ckpt, dict) or not ckpt:
-        raise BackboneExtractionError(
-            f'{path!r} holds no state dict (found {type(ckpt).__name__}); '
-            f'pass a model checkpoint.')
-    state = OrderedDict()
-    for name, value in ckpt.items():
-        for wrapper in _WRAPPER_PREFIXES:
-            if name.startswith(wrapper):
-                name = name[len(wrapper):]
-        state[name] = value
-    return state
-
-
-def _top_level_prefixes(names: Iterable[str]) -> List[str]:
-    return sorted({name.split('.', 1)[0] for name in names})
+    """Every tensor of ``path``, read by the one backbone loader
+    (:func:`mmssl_ext.models.utils.backbone_checkpoint.read_state_dict`:
+    safe loader, ``state_dict`` / ``model`` / bare layouts, DDP ``module.``
+    prefix removed; its errors name the file and the fix)."""
+    return OrderedDict(read_state_dict(
+        path, hint='Pass the path of a .pth file written by `mim train` '
+        '(e.g. work_dirs/<cfg>/epoch_200.pth).'))
 
 
 def extract_backbone(state_dict: Dict[str, torch.Tensor],
                      prefix: str = DEFAULT_PREFIX,
-                     strip_prefix: bool = False) -> 'OrderedDict':
+                     strip_prefix: bool = False,
+                     source: str = 'The checkpoint') -> 'OrderedDict':
     """Select the tensors under ``prefix.`` from a model state dict.
 
     Args:
@@ -106,34 +80,21 @@ def extract_backbone(state_dict: Dict[str, torch.Tensor],
         strip_prefix (bool): write bare names. Otherwise names are written
             as ``backbone.<name>`` whatever ``prefix`` was, so the file always
             loads with ``prefix='backbone'``. Defaults to False.
+        source (str): the checkpoint, named in errors.
 
     Returns:
         OrderedDict: contiguous CPU tensors.
+
+    Raises:
+        BackboneExtractionError: no tensor under ``prefix.`` (the message
+            lists the top-level modules and the likely ``--prefix``).
     """
-    prefix = prefix.rstrip('.')
-    if not prefix:
-        raise BackboneExtractionError(
-            'prefix is empty: pass the backbone module name, e.g. '
-            '--prefix backbone.')
-    dotted = prefix + '.'
+    selected, _ = select_backbone(state_dict, source, prefix,
+                                  allow_bare=False)
     out = OrderedDict()
-    for name, value in state_dict.items():
-        if not name.startswith(dotted):
-            continue
-        if not torch.is_tensor(value):
-            raise BackboneExtractionError(
-                f'{name!r} is a {type(value).__name__}, not a tensor; the '
-                f'checkpoint is not a model state dict.')
-        bare = name[len(dotted):]
+    for bare, value in selected.items():
         key = bare if strip_prefix else f'{DEFAULT_PREFIX}.{bare}'
         out[key] = value.detach().cpu().contiguous().clone()
-    if not out:
-        found = _top_level_prefixes(state_dict)
-        raise BackboneExtractionError(
-            f'No parameter starts with {dotted!r}; the checkpoint has the '
-            f'top-level modules {found}. Pass the backbone module name with '
-            f'--prefix (one of {found}), or use a checkpoint that contains a '
-            f'backbone.')
     return out
 
 
@@ -278,7 +239,8 @@ def main(argv=None) -> None:
         print(f'Dropped {num_sobel} tensors of the MMSelfSup Sobel layer: '
               f'evaluate the backbone (in_channels=2) with '
               f"data_preprocessor type='SobelClsDataPreprocessor'.")
-    state = extract_backbone(full, args.prefix, args.strip_prefix)
+    state = extract_backbone(full, args.prefix, args.strip_prefix,
+                             args.checkpoint)
     bare = args.strip_prefix
     if args.target == 'mmseg-vit':
         state, bare = to_mmseg_vit(state), True

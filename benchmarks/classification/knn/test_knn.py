@@ -39,8 +39,17 @@ from mmssl_ext.evaluation.feature_extractor import (build_model_for_extraction,
                                                     dataset_labels,
                                                     extract_features)
 from mmssl_ext.evaluation.functional import knn_accuracy
+from mmssl_ext.models.utils.backbone_checkpoint import EXTRACT_HINT
 
 REQUIRED_KEYS = ('knn_train_dataloader', 'knn_test_dataloader')
+
+
+def _layer(value: str):
+    """--layer: an output index or a level name (feat1 .. feat5)."""
+    try:
+        return int(value)
+    except ValueError:
+        return value
 
 
 def parse_args(argv=None):
@@ -64,8 +73,10 @@ def parse_args(argv=None):
                         help='neighbour counts (default: the config\'s '
                         'knn.ks, else 10 20 100 200 as MMSelfSup)')
     parser.add_argument('--temperature', type=float, default=None)
-    parser.add_argument('--layer', type=int, default=-1,
-                        help='backbone output index to pool (default: last)')
+    parser.add_argument('--layer', type=_layer, default=-1,
+                        help='backbone output index to pool (default: last), '
+                        'or a ResNet level feat1 .. feat5 (the backbone is '
+                        'built as its ResNetFeats variant)')
     parser.add_argument('--out', help='write the results as JSON here')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'],
                         default='none')
@@ -96,6 +107,23 @@ def load_config(args) -> Config:
     return cfg
 
 
+def check_out_path(out: str) -> None:
+    """Refuse an --out that cannot be written, before any evaluation."""
+    path = osp.abspath(out)
+    if osp.isdir(path):
+        sys.exit(f'--out {out} is a directory: pass a file name, e.g. '
+                 f'{osp.join(out, "knn.json")}.')
+    parent = osp.dirname(path)
+    while not osp.exists(parent):  # created later: check what exists
+        parent = osp.dirname(parent)
+    if not osp.isdir(parent):
+        sys.exit(f'--out {out}: {parent} is a file, not a folder; pass a '
+                 f'path in a folder.')
+    if not os.access(parent, os.W_OK | os.X_OK):
+        sys.exit(f'--out {out}: the folder {parent} is not writable; pass a '
+                 f'path in a folder you can write to.')
+
+
 def format_table(rows, ks, temperature) -> str:
     header = ['model'] + [f'k={k} top1' for k in ks] + [f'k={k} top5'
                                                         for k in ks]
@@ -118,7 +146,9 @@ def main(argv=None) -> int:
                  '--random-init / --raw-pixels.')
     for ckpt in args.checkpoint:
         if not osp.isfile(ckpt):
-            sys.exit(f'Checkpoint {ckpt!r} does not exist.')
+            sys.exit(f'Checkpoint {ckpt!r} does not exist. {EXTRACT_HINT}')
+    if args.out:
+        check_out_path(args.out)
     cfg = load_config(args)
     if args.launcher != 'none':
         backend = 'nccl' if torch.cuda.is_available() else 'gloo'
@@ -140,6 +170,10 @@ def main(argv=None) -> int:
         strip_scope(cfg.knn_test_dataloader))
     train_labels = dataset_labels(train_loader.dataset)
     test_labels = dataset_labels(test_loader.dataset)
+    if min(ks) < 1 or max(ks) > len(train_labels):
+        sys.exit(f'k={max(ks) if min(ks) >= 1 else min(ks)} is not in '
+                 f'[1, {len(train_labels)}] (the size of knn_train_dataloader'
+                 f'): pass --ks within it, or use more training samples.')
 
     candidates = []
     if args.raw_pixels:
@@ -151,7 +185,9 @@ def main(argv=None) -> int:
     rows, timings = [], {}
     for name, ckpt, raw in candidates:
         start = time.perf_counter()
-        model = build_model_for_extraction(cfg, ckpt)
+        model = build_model_for_extraction(
+            cfg, ckpt, layers=[args.layer] if isinstance(args.layer, str)
+            else None)
         if torch.cuda.is_available():
             model = model.cuda()  # init_dist chose this rank's device
         train_feats = extract_features(model, train_loader, args.layer, raw)

@@ -14,7 +14,9 @@ Full size is 60,000 x 10,000 x 512; reduced runs (here):
         --n-train 6000 --n-test 1000 --dim 512 --costs 0.01 0.1 1 10
 """
 import argparse
+import os.path as osp
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -26,7 +28,10 @@ from mmssl_ext.evaluation.functional.svm_voc07 import DEFAULT_COSTS
 def make_features(source, n_train, n_test, dim, seed=0):
     rng = np.random.default_rng(seed)
     if source == 'fashion-mnist':
-        from mmssl_ext.datasets.sources import load_fashion_mnist
+        sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)),
+                                    '..', '..', '..', 'tools',
+                                    'dataset_converters'))
+        from dataset_sources import load_fashion_mnist
         splits = load_fashion_mnist()
         (x_tr, y_tr), (x_te, y_te) = splits['train'], splits['test']
         x_tr, y_tr = x_tr[:n_train], y_tr[:n_train]

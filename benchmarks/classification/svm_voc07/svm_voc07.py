@@ -38,16 +38,12 @@ from mmssl_ext.evaluation.functional import (evaluate_svms, low_shot_svm,
                                              train_svms_crossval)
 from mmssl_ext.evaluation.functional.svm_voc07 import (
     DEFAULT_COSTS, LOW_SHOT_KS, LOW_SHOT_SAMPLES, read_low_shot_samples)
+from mmssl_ext.evaluation.feature_extractor import (extract_features,
+                                                    feature_backbone_cfg)
 from mmssl_ext.models.backbones.resnet_feats import feat_indices
 from mmssl_ext.models.necks.multi_pooling import (RESNET50_POOL_PARAMS,
                                                   RESNET50_POOL_SIZES)
-# backbone type -> the variant that returns feat1..feat5 (same weights)
-FEATS_BACKBONES = {
-    'ResNet': 'ResNetFeats', 'ResNetV1c': 'ResNetFeats',
-    'ResNetV1d': 'ResNetFeats', 'ResNetFeats': 'ResNetFeats',
-    'ResNet_CIFAR': 'ResNetFeats_CIFAR',
-    'ResNetFeats_CIFAR': 'ResNetFeats_CIFAR',
-}
+from mmssl_ext.models.utils.backbone_checkpoint import load_backbone
 
 
 def parse_args(argv=None):
@@ -129,23 +125,6 @@ def build_pipeline(img_size: int):
     return Compose([TRANSFORMS.build(c) for c in pipeline_cfgs(img_size)])
 
 
-def load_backbone_keys(checkpoint: str) -> dict:
-    """The ``backbone.*`` tensors of a checkpoint (safe loader), unprefixed."""
-    from mmengine.runner import CheckpointLoader
-    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
-    backbone = {k[len('backbone.'):]: v for k, v in state.items()
-                if isinstance(k, str) and k.startswith('backbone.')}
-    if not backbone:
-        tops = sorted({str(k).split('.', 1)[0] for k in state})[:8]
-        raise ValueError(
-            f'{checkpoint} has no "backbone." keys (top-level keys: {tops}). '
-            f'Pass a pretraining checkpoint (work_dirs/<config>/epoch_N.pth) '
-            f'or backbone weights extracted with tools/model_converters/'
-            f'extract_backbone_weights.py without --strip-prefix.')
-    return backbone
-
-
 def build_feature_model(cfg, checkpoint, features, pool_sizes,
                         pool_type='specified'):
     """Backbone (as ResNetFeats) + MultiPooling + the config's preprocessor.
@@ -154,27 +133,8 @@ def build_feature_model(cfg, checkpoint, features, pool_sizes,
     """
     from mmpretrain.registry import MODELS
     indices = feat_indices(features)
-    backbone_cfg = dict(cfg.model.backbone)
-    feats_type = FEATS_BACKBONES.get(backbone_cfg['type'].split('.')[-1])
-    if feats_type:
-        backbone_cfg['type'] = feats_type
-        backbone_cfg['out_indices'] = indices
-    elif list(features) != ['feat5']:
-        raise ValueError(
-            f'Feature layers {features} need a ResNet backbone; '
-            f'{backbone_cfg["type"]} only supports FEATURE_LIST="feat5".')
-    backbone_cfg.pop('init_cfg', None)
-    backbone_cfg.pop('frozen_stages', None)
-    backbone = MODELS.build(backbone_cfg)
-    if checkpoint:
-        state = load_backbone_keys(checkpoint)
-        missing, unexpected = backbone.load_state_dict(state, strict=False)
-        missing = [k for k in missing if 'num_batches_tracked' not in k]
-        if missing:
-            raise ValueError(
-                f'{checkpoint} misses {len(missing)} backbone tensors '
-                f'({missing[:5]}): it does not match model.backbone of the '
-                f'config.')
+    backbone = MODELS.build(feature_backbone_cfg(cfg.model.backbone,
+                                                 features))
     pre_cfg = cfg.model.get('data_preprocessor') or cfg.get(
         'data_preprocessor') or dict(type='SelfSupDataPreprocessor')
     pre_cfg = dict(pre_cfg)
@@ -182,6 +142,11 @@ def build_feature_model(cfg, checkpoint, features, pool_sizes,
     if pre_cfg.get('type') in (None, 'ClsDataPreprocessor'):
         pre_cfg['type'] = 'SelfSupDataPreprocessor'
     preprocessor = MODELS.build(pre_cfg)
+    if checkpoint:
+        # a whole pretraining checkpoint or an extracted backbone with its
+        # ``backbone.`` prefix; every backbone tensor must be there
+        load_backbone(backbone, checkpoint, allow_bare=False,
+                      data_preprocessor=preprocessor)
     levels = indices if len(indices) else (4, )
     neck_cfg = dict(type='MultiPooling', pool_type=pool_type,
                     pool_sizes=[pool_sizes[i] for i in levels])
@@ -194,46 +159,27 @@ def build_feature_model(cfg, checkpoint, features, pool_sizes,
         neck_cfg['pool_params'] = [RESNET50_POOL_PARAMS[i] for i in levels]
     neck = MODELS.build(neck_cfg)
     return torch.nn.ModuleDict(dict(
-        backbone=backbone, neck=neck, pre=preprocessor)).eval()
+        backbone=backbone, neck=neck,
+        data_preprocessor=preprocessor)).eval()
 
 
-@torch.no_grad()
 def extract(model, paths, pipeline, batch_size, features):
-    """Features of ``paths`` as ``{name: (N, D) float32}``, sharded by rank."""
-    from mmengine.dataset import default_collate
-    from mmengine.dist import get_dist_info
-    rank, world = get_dist_info()
-    device = next(model.backbone.parameters()).device
-    mine = list(range(rank, len(paths), world))
+    """Features of ``paths`` as ``{name: (N, D) float32}`` on rank 0 (None
+    elsewhere), sharded over the ranks
+    (:func:`mmssl_ext.evaluation.feature_extractor.extract_features`)."""
+    from mmengine.dataset import DefaultSampler, default_collate
+    dataset = _ImageList(paths, pipeline)
     loader = torch.utils.data.DataLoader(
-        _ImageList([paths[i] for i in mine], pipeline),
-        batch_size=batch_size, num_workers=2 if torch.cuda.is_available()
-        else 0, collate_fn=default_collate)
-    chunks = {f: [] for f in features}
-    for data in loader:
-        data = model.pre(data, False)
-        inputs = data['inputs']
-        if isinstance(inputs, list):
-            inputs = inputs[0]
-        outs = model.neck(model.backbone(inputs.to(device)))
-        for f, o in zip(features, outs):
-            chunks[f].append(o.flatten(1).float().cpu())
-    local = {f: torch.cat(c) if c else torch.zeros(0) for f, c in
-             chunks.items()}
-    if world == 1:
-        return {f: v.numpy() for f, v in local.items()}
-    import torch.distributed as dist
-    gathered = [None] * world
-    dist.all_gather_object(gathered, (mine, local))
-    out = {}
-    for f in features:
-        dim = max(g[1][f].shape[-1] for g in gathered if g[1][f].numel())
-        full = np.zeros((len(paths), dim), np.float32)
-        for idx, feats in gathered:
-            if len(idx):
-                full[idx] = feats[f].numpy()
-        out[f] = full
-    return out
+        dataset, batch_size=batch_size,
+        sampler=DefaultSampler(dataset, shuffle=False, round_up=False),
+        num_workers=2 if torch.cuda.is_available() else 0,
+        collate_fn=default_collate)
+    feats = extract_features(
+        model, loader,
+        feat_fn=lambda x: tuple(model.neck(model.backbone(x))))
+    if feats is None:
+        return None
+    return {f: v.numpy() for f, v in zip(features, feats)}
 
 
 def load_data(args):

@@ -1,11 +1,9 @@
 """Cluster-balanced sampler for DeepCluster (uniform over pseudo-labels)."""
-import math
 from typing import Iterator, Optional, Sequence
 
 import numpy as np
 import torch
-from mmengine.dist import get_dist_info, sync_random_seed
-from torch.utils.data import Sampler
+from mmengine.dataset import DefaultSampler
 
 from mmpretrain.registry import DATA_SAMPLERS
 
@@ -59,7 +57,7 @@ def balanced_indices(labels: np.ndarray, num_samples: int,
 
 
 @DATA_SAMPLERS.register_module()
-class ClusterBalancedSampler(Sampler):
+class ClusterBalancedSampler(DefaultSampler):
     """DDP-aware sampler that samples clusters uniformly.
 
     Before :meth:`set_labels` is called it behaves like a shuffling
@@ -70,8 +68,12 @@ class ClusterBalancedSampler(Sampler):
     except that the balanced draw is redone every epoch from the current
     labels, where MMSelfSup's applies to the one epoch after a clustering.
     The order depends only on ``seed``, the epoch (:meth:`set_epoch`) and
-    the labels, so it is identical on every rank (which then take the
-    interleaved shard ``rank::world_size``) and reproducible on resume.
+    the labels, so it is identical on every rank and reproducible on resume.
+
+    Only the epoch's order is this class's own: the round-up and the
+    interleaved shard ``rank::world_size`` are mmengine's ``DefaultSampler``
+    (its unshuffled iteration yields the positions of this rank in the
+    rounded-up epoch; :meth:`__iter__` looks them up in the drawn order).
 
     Args:
         dataset: the training dataset (only its length is used).
@@ -85,22 +87,13 @@ class ClusterBalancedSampler(Sampler):
 
     def __init__(self, dataset, seed: Optional[int] = None,
                  round_up: bool = True, replace: bool = False) -> None:
-        rank, world_size = get_dist_info()
-        self.rank, self.world_size = rank, world_size
-        self.dataset = dataset
-        self.seed = sync_random_seed() if seed is None else int(seed)
-        self.round_up = round_up
+        # shuffle=False: the parent yields positions, the order is ours
+        super().__init__(dataset, shuffle=False, seed=seed,
+                         round_up=round_up)
+        self.seed = int(self.seed)
         self.replace = replace
-        self.epoch = 0
         self.labels: Optional[np.ndarray] = None
         self.num_classes: Optional[int] = None
-        n = len(dataset)
-        if round_up:
-            self.num_samples = math.ceil(n / world_size)
-            self.total_size = self.num_samples * world_size
-        else:
-            self.num_samples = math.ceil((n - rank) / world_size)
-            self.total_size = n
 
     def set_labels(self, labels: Sequence[int],
                    num_classes: Optional[int] = None) -> None:
@@ -124,24 +117,19 @@ class ClusterBalancedSampler(Sampler):
         self.labels = labels
         self.num_classes = num_classes
 
-    def __iter__(self) -> Iterator[int]:
+    def epoch_order(self) -> np.ndarray:
+        """``(len(dataset),)`` dataset indices of the current epoch, before
+        round-up and sharding."""
         g = torch.Generator()
         g.manual_seed(self.seed + self.epoch)
         n = len(self.dataset)
         if self.labels is not None:
-            indices = balanced_indices(self.labels, n, g, self.num_classes)
-        elif self.replace:
-            indices = torch.randint(n, (n, ), generator=g).numpy()
-        else:
-            indices = torch.randperm(n, generator=g).numpy()
-        indices = indices.tolist()
-        if self.round_up and self.total_size > len(indices):
-            reps = math.ceil(self.total_size / len(indices))
-            indices = (indices * reps)[:self.total_size]
-        return iter(indices[self.rank:self.total_size:self.world_size])
+            return balanced_indices(self.labels, n, g, self.num_classes)
+        if self.replace:
+            return torch.randint(n, (n, ), generator=g).numpy()
+        return torch.randperm(n, generator=g).numpy()
 
-    def __len__(self) -> int:
-        return self.num_samples
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
+    def __iter__(self) -> Iterator[int]:
+        order = self.epoch_order().tolist()
+        # the parent iterates positions 0..n-1, rounded up and sharded
+        return iter([order[pos] for pos in super().__iter__()])

@@ -5,15 +5,16 @@ from typing import Dict, Optional
 
 import numpy as np
 import torch
-from mmengine.dist import all_gather, broadcast, gather, get_dist_info
+from mmengine.dist import broadcast, get_dist_info
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 from mmssl_ext.compat.build_dataloader import strip_scope
 from mmssl_ext.engine.hooks.mmselfsup_args import (Alias,
                                                    accepts_mmselfsup_args,
                                                    ignored, renamed)
+from mmssl_ext.evaluation.feature_extractor import extract_features
 from mmssl_ext.evaluation.functional.clustering import (cluster_stats,
                                                         import_faiss, kmeans,
                                                         l2_normalize,
@@ -24,65 +25,16 @@ from mmssl_ext.models.utils.mmselfsup_checkpoint import check_resumable
 CKPT_KEY = 'deepcluster_hook'
 
 
-def unwrap(model):
-    return model.module if is_model_wrapper(model) else model
-
-
-@torch.no_grad()
 def extract_dataset_features(model, loader, feat_fn,
                              everywhere: bool = False
                              ) -> Optional[np.ndarray]:
-    """``(N, D)`` float32 features of every sample of ``loader.dataset``.
-
-    The loader must use a sequential, rank-sharded ``DefaultSampler``. Each
-    rank runs ``feat_fn`` (on the preprocessed inputs, model in eval mode) on
-    its shard (features move to the CPU per batch); the shards are then
-    gathered in chunks of about 256 MB, to rank 0 only, or to every rank with
-    ``everywhere`` (for memories every rank holds).
-
-    Args:
-        model (nn.Module): the unwrapped model (its ``data_preprocessor``).
-        loader (DataLoader): the extraction dataloader.
-        feat_fn (callable): ``(N, C, H, W) -> (N, D)`` features.
-        everywhere (bool): return the features on every rank.
-            Defaults to False.
-
-    Returns:
-        np.ndarray | None: the features, in dataset order (None on ranks > 0
-        unless ``everywhere``).
-    """
-    indices = torch.tensor(list(iter(loader.sampler)), dtype=torch.long)
-    was_training = model.training
-    model.eval()
-    feats = []
-    try:
-        for data in loader:
-            data = model.data_preprocessor(data, False)
-            inputs = data['inputs']
-            if isinstance(inputs, (list, tuple)):
-                inputs = inputs[0]
-            feats.append(feat_fn(inputs).float().cpu())
-    finally:
-        model.train(was_training)
-    feats = torch.cat(feats)  # (n_local, D); n_local equal on all ranks
-    rank, world_size = get_dist_info()
-    n, dim = len(loader.dataset), feats.shape[1]
-    out = np.zeros((n, dim), np.float32) if (everywhere or rank == 0) \
-        else None
-    rows = max(1, (64 << 20) // max(dim, 1))
-    for start in range(0, feats.shape[0], rows):
-        piece = feats[start:start + rows]
-        ind = indices[start:start + rows]
-        if world_size == 1:
-            parts, inds = [piece], [ind]
-        elif everywhere:
-            parts, inds = all_gather(piece), all_gather(ind)
-        else:
-            parts, inds = gather(piece, dst=0), gather(ind, dst=0)
-        for part, i in zip(parts, inds):
-            # round_up padding repeats samples: equal rows, any order
-            out[i.cpu().numpy()] = part.cpu().numpy()
-    return out
+    """``(N, D)`` float32 features of every sample of ``loader.dataset``
+    (:func:`mmssl_ext.evaluation.feature_extractor.extract_features` with
+    ``feat_fn``, as numpy): on rank 0, or on every rank with ``everywhere``
+    (for memories every rank holds); None on the other ranks."""
+    feats = extract_features(model, loader, feat_fn=feat_fn,
+                             everywhere=everywhere)
+    return None if feats is None else feats.numpy()
 
 
 def _extractor_to_loader(extractor: dict) -> dict:
@@ -249,7 +201,7 @@ class DeepClusterHook(Hook):
     # ---------------------------------------------------------------- checks
     def _check(self, runner) -> None:
         import_faiss()  # every rank fails alike if faiss is missing
-        model = unwrap(runner.model)
+        model = get_ori_model(runner.model)
         if not hasattr(model, 'extract_cluster_feat'):
             raise TypeError(
                 f'DeepClusterHook needs a model with extract_cluster_feat() '
@@ -264,6 +216,9 @@ class DeepClusterHook(Hook):
                             '`memory_bank` (ODC).')
         loader = runner.train_dataloader
         n = len(loader.dataset)
+        if self.init_memory:
+            # before the extraction and clustering, not after them
+            model.memory_bank.check_fits_dataset(n, 'model.memory_bank')
         if self.num_clusters > n:
             raise ValueError(
                 f'{self.num_clusters} clusters for a training set of {n} '
@@ -314,7 +269,7 @@ class DeepClusterHook(Hook):
         """``(N, D)`` float32 features of the whole training set (see
         :func:`extract_dataset_features`; on every rank with
         ``init_memory``, else on rank 0 only)."""
-        model = unwrap(runner.model)
+        model = get_ori_model(runner.model)
         return extract_dataset_features(
             model, self._build_extract_loader(runner),
             model.extract_cluster_feat, everywhere=self.init_memory)
@@ -362,7 +317,7 @@ class DeepClusterHook(Hook):
         labels = torch.zeros(n, dtype=torch.long)
         if rank == 0:
             labels = torch.from_numpy(self._kmeans(features, epoch))
-        device = next(unwrap(runner.model).parameters()).device
+        device = next(get_ori_model(runner.model).parameters()).device
         labels = labels.to(device)
         broadcast(labels, 0)
         labels = labels.cpu().numpy()
@@ -373,7 +328,8 @@ class DeepClusterHook(Hook):
                                  f'cluster_epoch_{epoch}.npy'), labels)
         self._apply(runner, labels, update_model=True, epoch=epoch)
         if self.init_memory:
-            unwrap(runner.model).memory_bank.init_memory(features, labels)
+            get_ori_model(runner.model).memory_bank.init_memory(features,
+                                                                labels)
         return labels
 
     def _apply(self, runner, labels: np.ndarray, update_model: bool,
@@ -381,7 +337,7 @@ class DeepClusterHook(Hook):
         """Hand ``labels`` to dataset and sampler; with ``update_model`` also
         set the loss weights and re-initialise the head (not on resume: the
         checkpoint restored both)."""
-        model = unwrap(runner.model)
+        model = get_ori_model(runner.model)
         loader = runner.train_dataloader
         if hasattr(loader.dataset, 'assign_labels'):
             loader.dataset.assign_labels(labels)
@@ -410,7 +366,7 @@ class DeepClusterHook(Hook):
         as MMSelfSup's)."""
         if not self.init_memory:
             return False
-        return not bool(unwrap(runner.model).memory_bank.initialized)
+        return not bool(get_ori_model(runner.model).memory_bank.initialized)
 
     def before_train(self, runner) -> None:
         self._check(runner)

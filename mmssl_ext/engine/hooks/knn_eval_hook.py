@@ -13,13 +13,13 @@ import torch
 from mmengine.dist import (broadcast, broadcast_object_list, get_rank,
                            get_world_size)
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 from ...compat.build_dataloader import strip_scope
 from ...evaluation.feature_extractor import dataset_labels, extract_features
 from ...evaluation.functional import knn_accuracy
-from .rng_state_hook import preserved_rng_state
+from ...utils.rng import preserved_rng_state
 
 
 @HOOKS.register_module()
@@ -88,9 +88,7 @@ class KNNEvalHook(Hook):
         return self._loaders
 
     def _check_layer(self, runner) -> None:
-        model = runner.model
-        backbone = (model.module if is_model_wrapper(model) else
-                    model).backbone
+        backbone = get_ori_model(runner.model).backbone
         out_indices = getattr(backbone, 'out_indices', None)
         if out_indices is None:
             return  # the backbone does not say how many outputs it has
@@ -110,7 +108,7 @@ class KNNEvalHook(Hook):
         accuracies (%) on every rank."""
         train, test, train_labels, test_labels = self._build_loaders(runner)
         model = runner.model
-        module = model.module if is_model_wrapper(model) else model
+        module = get_ori_model(model)
         was_training = module.training
         # With broadcast_buffers=False (our DDP recipe) BatchNorm statistics
         # drift apart per rank; evaluate rank 0's, which is what rank 0's

@@ -1,34 +1,17 @@
 """Stop before training when a per-sample memory bank does not fit the data,
-and rebuild a memory bank that the loaded checkpoint did not have."""
+rebuild a memory bank that the loaded checkpoint did not have, and stop when
+training feeds the bank NaN/Inf features."""
 import copy
 from typing import Optional
 
 from mmengine.dataset import DefaultSampler
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 from torch.utils.data import DataLoader
 
+from mmssl_ext.models.memories.base_memory import BaseMemory
 from mmssl_ext.models.utils.mmselfsup_checkpoint import check_resumable
-
-
-def check_bank_fits_dataset(runner, memory, name: str) -> None:
-    """Raise ``ValueError`` unless ``memory.length`` (one row per training
-    image) equals the size of ``runner``'s training set.
-
-    Args:
-        runner: the mmengine runner (its train dataloader is built).
-        memory: a memory with a ``length`` attribute.
-        name (str): the memory's config key in the message, e.g.
-            ``'model.memory_bank'``.
-    """
-    n = len(runner.train_dataloader.dataset)
-    if n != memory.length:
-        raise ValueError(
-            f'The training set has {n} samples but {name} has '
-            f'length={memory.length} (one row per training image is '
-            f'needed): set {name}.length (num_train_samples in the '
-            f'configs) to {n}.')
 
 
 @HOOKS.register_module()
@@ -47,6 +30,11 @@ class MemoryBankCheckHook(Hook):
     - a larger bank leaves rows that are never updated but are still drawn
       as negatives (random vectors), silently weakening the loss.
 
+    During training it calls the memory's ``check_finite()`` every
+    ``check_finite_interval`` iterations and after every epoch: a step whose
+    features are NaN/Inf writes nothing into the bank (no device sync per
+    step) and is reported there with a ``FloatingPointError``.
+
     It also rebuilds a bank that the loaded checkpoint did not hold
     (MMSelfSup 0.x keeps NPID's bank out of its state dict; a checkpoint of
     another dataset has another length): when the memory's ``initialized``
@@ -64,27 +52,46 @@ class MemoryBankCheckHook(Hook):
             rebuild (same samples in the same order as the training set; its
             sampler is replaced by a sequential, rank-sharded one). Defaults
             to None: the training dataset and pipeline, unshuffled.
+        check_finite_interval (int): iterations between the checks for
+            non-finite features. Defaults to 50.
     """
 
     priority = 'VERY_HIGH'
 
     def __init__(self, attr: str = 'memory_bank',
-                 extract_dataloader: Optional[dict] = None) -> None:
+                 extract_dataloader: Optional[dict] = None,
+                 check_finite_interval: int = 50) -> None:
+        if check_finite_interval < 1:
+            raise ValueError(f'check_finite_interval must be >= 1, got '
+                             f'{check_finite_interval}.')
         self.attr = attr
         self.extract_dataloader = copy.deepcopy(extract_dataloader)
+        self.check_finite_interval = check_finite_interval
 
-    def before_train(self, runner) -> None:
-        model = runner.model
-        model = model.module if is_model_wrapper(model) else model
+    def _memory(self, runner):
+        model = get_ori_model(runner.model)
         memory = getattr(model, self.attr, None)
-        if memory is None or not hasattr(memory, 'length'):
+        if not isinstance(memory, BaseMemory):
             raise TypeError(
                 f'MemoryBankCheckHook: {type(model).__name__} has no '
-                f'`{self.attr}` with a `length`; remove the hook from '
-                f'custom_hooks or set its `attr`.')
-        check_bank_fits_dataset(runner, memory, f'model.{self.attr}')
+                f'per-sample memory `{self.attr}` (SimpleMemory, ODCMemory); '
+                f'remove the hook from custom_hooks or set its `attr`.')
+        return model, memory
+
+    def before_train(self, runner) -> None:
+        model, memory = self._memory(runner)
+        memory.check_fits_dataset(len(runner.train_dataloader.dataset),
+                                  f'model.{self.attr}')
         if not bool(getattr(memory, 'initialized', True)):
             self.rebuild(runner, model, memory)
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        if self.every_n_train_iters(runner, self.check_finite_interval):
+            self._memory(runner)[1].check_finite()
+
+    def after_train_epoch(self, runner) -> None:
+        self._memory(runner)[1].check_finite()
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         check_resumable(runner, checkpoint)

@@ -4,10 +4,11 @@ import math
 from typing import List, Optional, Tuple
 
 from mmengine.hooks import Hook
-from mmengine.model import ExponentialMovingAverage, is_model_wrapper
+from mmengine.model import ExponentialMovingAverage
 from mmengine.runner import EpochBasedTrainLoop
 from mmpretrain.models.utils import CosineEMA
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 
 from mmssl_ext.engine.hooks.mmselfsup_args import (accepts_mmselfsup_args,
                                                    renamed)
@@ -107,8 +108,7 @@ class MomentumUpdateHook(Hook):
         self._start_tau: Optional[float] = start_tau
 
     def before_run(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        model = get_ori_model(runner.model)
         self._emas = [(name, m) for name, m in model.named_modules()
                       if isinstance(m, ExponentialMovingAverage)]
         if not self._emas:

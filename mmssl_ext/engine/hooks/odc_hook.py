@@ -5,11 +5,9 @@ from typing import Optional, Union
 import numpy as np
 from mmengine.dist import get_dist_info
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmpretrain.registry import HOOKS
-from mmssl_ext.engine.hooks.memory_bank_check_hook import \
-    check_bank_fits_dataset
+from mmpretrain.utils import get_ori_model
 from mmssl_ext.engine.hooks.mmselfsup_args import (accepts_mmselfsup_args,
                                                    ignored)
 from mmssl_ext.evaluation.functional.clustering import cluster_stats
@@ -30,7 +28,9 @@ class ODCHook(Hook):
     - with ``reweight``: set inverse-sqrt-frequency loss weights from the
       label bank;
     - every ``evaluate_interval`` iterations: log cluster sizes (min /
-      median / max, empty) and the number of dissolved clusters;
+      median / max, empty) and the number of dissolved clusters, and raise
+      if a step brought NaN/Inf features (the memory wrote nothing for it;
+      checked here rather than per step to avoid a device sync);
     - every ``save_labels_interval`` epochs (rank 0): save the label bank as
       ``cluster_epoch_{e}.npy`` in the work dir.
 
@@ -83,17 +83,15 @@ class ODCHook(Hook):
 
     @staticmethod
     def _model(runner):
-        model = runner.model
-        model = model.module if is_model_wrapper(model) else model
+        model = get_ori_model(runner.model)
         if not hasattr(model, 'memory_bank'):
             raise TypeError(f'ODCHook needs an ODC model with a memory_bank, '
                             f'got {type(model).__name__}.')
         return model
 
     def before_train(self, runner) -> None:
-        check_bank_fits_dataset(runner,
-                                self._model(runner).memory_bank,
-                                'model.memory_bank')
+        self._model(runner).memory_bank.check_fits_dataset(
+            len(runner.train_dataloader.dataset), 'model.memory_bank')
 
     def after_train_iter(self,
                          runner,
@@ -113,6 +111,7 @@ class ODCHook(Hook):
         if self.reweight:
             model.set_reweight(reweight_pow=self.reweight_pow)
         if self.every_n_train_iters(runner, self.evaluate_interval):
+            memory.check_finite()
             labels = memory.label_bank.cpu().numpy()
             stats = cluster_stats(labels, memory.num_classes)
             runner.logger.info(
@@ -122,6 +121,7 @@ class ODCHook(Hook):
                 f'{num_small} small clusters redistributed')
 
     def after_train_epoch(self, runner) -> None:
+        self._model(runner).memory_bank.check_finite()
         if self.save_labels_interval <= 0:
             return
         if not (self.every_n_epochs(runner, self.save_labels_interval)

@@ -5,15 +5,10 @@ from typing import Dict, List, Optional, Sequence
 import torch
 from mmengine.dist import all_gather, get_world_size
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
+from mmpretrain.utils import get_ori_model
 
 from .per_rank_state import PerRankStateHook
-
-
-
-def _unwrap(model: torch.nn.Module) -> torch.nn.Module:
-    return model.module if is_model_wrapper(model) else model
 
 
 @HOOKS.register_module()
@@ -91,7 +86,7 @@ class SwAVQueueHook(PerRankStateHook):
 
     # ------------------------------------------------------------ set-up
     def _loss_module(self, runner):
-        model = _unwrap(runner.model)
+        model = get_ori_model(runner.model)
         loss = getattr(getattr(model, 'head', None), 'loss_module', None)
         if loss is None or not hasattr(loss, 'queue'):
             raise TypeError(
@@ -112,7 +107,7 @@ class SwAVQueueHook(PerRankStateHook):
                 f'the same list.')
         for name in self.frozen_layers_cfg:
             if not any(name in n for n, _ in
-                       _unwrap(runner.model).named_parameters()):
+                       get_ori_model(runner.model).named_parameters()):
                 raise ValueError(
                     f'SwAVQueueHook.frozen_layers_cfg names "{name}", which '
                     f'matches no parameter of the model; use a substring of '
@@ -141,7 +136,7 @@ class SwAVQueueHook(PerRankStateHook):
     def _attach(self, runner, reset_use_queue: bool) -> None:
         loss = self._loss_module(runner)
         if self.queue is None and self._queue_active(runner):
-            device = next(_unwrap(runner.model).parameters()).device
+            device = next(get_ori_model(runner.model).parameters()).device
             self.queue = torch.zeros(len(self.crops_for_assign),
                                      self._per_rank_length, self.feat_dim,
                                      device=device)
@@ -166,7 +161,7 @@ class SwAVQueueHook(PerRankStateHook):
             frozen = runner.iter < frozen_iters
             if self._frozen[name] == frozen:
                 continue
-            for pname, param in _unwrap(runner.model).named_parameters():
+            for pname, param in get_ori_model(runner.model).named_parameters():
                 if name in pname:
                     param.requires_grad_(not frozen)
             self._frozen[name] = frozen
@@ -198,6 +193,6 @@ class SwAVQueueHook(PerRankStateHook):
                 f'empty; resume with the same number of processes to keep '
                 f'it.', logger='current', level=logging.WARNING)
             return
-        device = next(_unwrap(runner.model).parameters()).device
+        device = next(get_ori_model(runner.model).parameters()).device
         self.queue = state.clone().to(device)
         self._loss_module(runner).queue = self.queue

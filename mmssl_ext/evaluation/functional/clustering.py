@@ -12,6 +12,9 @@ labels) because they run on one process (rank 0) on the whole data set.
 from typing import Dict, NamedTuple, Optional
 
 import numpy as np
+import torch
+
+from mmssl_ext.utils.finite import check_finite_rows
 
 FAISS_INSTALL_HINT = (
     'faiss is required for k-means clustering (DeepCluster / ODC). Install it '
@@ -48,17 +51,31 @@ def _as_features(features: np.ndarray, name: str = 'features') -> np.ndarray:
         raise ValueError(f'{name} must be a 2-D (num_samples, dim) array, '
                          f'got shape {features.shape}; flatten or pool them '
                          f'first.')
-    if not np.isfinite(features).all():
-        raise ValueError(f'{name} contain NaN or Inf values; check the model '
-                         f'(diverged training?) before clustering.')
+    check_finite_rows(
+        torch.from_numpy(features), 'clustering', name,
+        'The model that extracted them has most likely diverged: lower the '
+        'learning rate, or start from an earlier checkpoint.')
     return features
 
 
-def l2_normalize(features: np.ndarray, eps: float = 1e-10) -> np.ndarray:
-    """Row-wise L2 normalisation. ``(N, D) -> (N, D)`` float32."""
-    features = np.asarray(features, dtype=np.float32)
+def l2_normalize(features: np.ndarray, eps: float = 1e-10,
+                 dtype: type = np.float32) -> np.ndarray:
+    """Row-wise ``x / (||x|| + eps)``, computed in ``dtype``.
+
+    The callers keep their reference's numerics: clustering uses float32 and
+    ``eps=1e-10``, the VOC07 SVM protocol float64 and ``eps=1e-5``.
+
+    Args:
+        features (np.ndarray): ``(N, D)`` features.
+        eps (float): added to each norm. Defaults to 1e-10.
+        dtype (type): computation and output dtype. Defaults to np.float32.
+
+    Returns:
+        np.ndarray: ``(N, D)`` of ``dtype``.
+    """
+    features = np.asarray(features, dtype=dtype)
     norms = np.linalg.norm(features, axis=1, keepdims=True)
-    return (features / (norms + eps)).astype(np.float32)
+    return (features / (norms + eps)).astype(dtype, copy=False)
 
 
 def pca_whiten(features: np.ndarray,
@@ -154,7 +171,8 @@ def kmeans(features: np.ndarray,
 
 def normalized_mutual_info(labels_a: np.ndarray,
                            labels_b: np.ndarray) -> float:
-    """NMI of two labelings (arithmetic-mean normalisation, as sklearn).
+    """NMI of two labelings: scikit-learn's ``normalized_mutual_info_score``
+    (arithmetic-mean normalisation), after checking the inputs.
 
     Args:
         labels_a (np.ndarray): ``(N,)`` integer labels.
@@ -164,31 +182,15 @@ def normalized_mutual_info(labels_a: np.ndarray,
         float: NMI in ``[0, 1]``; 1.0 when both labelings are a single
         cluster.
     """
+    from sklearn.metrics import normalized_mutual_info_score
     a = np.asarray(labels_a).ravel()
     b = np.asarray(labels_b).ravel()
     if a.shape != b.shape:
         raise ValueError(f'labelings have different lengths: {a.shape[0]} vs '
                          f'{b.shape[0]}.')
-    n = a.size
-    if n == 0:
+    if a.size == 0:
         raise ValueError('NMI of empty labelings is undefined.')
-    _, ai = np.unique(a, return_inverse=True)
-    _, bi = np.unique(b, return_inverse=True)
-    ka, kb = ai.max() + 1, bi.max() + 1
-    if ka == kb == 1:
-        return 1.0
-    joint = np.bincount(ai * kb + bi, minlength=ka * kb).reshape(ka, kb)
-    pij = joint[joint > 0].astype(np.float64) / n
-    pa = np.bincount(ai).astype(np.float64) / n
-    pb = np.bincount(bi).astype(np.float64) / n
-    rows, cols = np.nonzero(joint)
-    mi = float((pij * np.log(pij / (pa[rows] * pb[cols]))).sum())
-    ha = float(-(pa * np.log(pa)).sum())
-    hb = float(-(pb * np.log(pb)).sum())
-    denom = (ha + hb) / 2
-    if denom <= 0:
-        return 0.0
-    return float(np.clip(max(mi, 0.0) / denom, 0.0, 1.0))
+    return float(normalized_mutual_info_score(a, b))
 
 
 def cluster_stats(labels: np.ndarray, num_clusters: int) -> Dict[str, float]:

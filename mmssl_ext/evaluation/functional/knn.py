@@ -15,6 +15,8 @@ from typing import Dict, Optional, Sequence
 import torch
 import torch.nn.functional as F
 
+from mmssl_ext.utils.finite import check_finite_rows
+
 __all__ = ['knn_topk', 'knn_classify', 'rank_classes', 'knn_accuracy']
 
 
@@ -25,6 +27,8 @@ def knn_topk(train_feats: torch.Tensor,
              query_chunk: int = 1024,
              train_chunk: int = 65536) -> (torch.Tensor, torch.Tensor):
     """Top-``k`` cosine neighbours of every query, chunked.
+
+    NaN/Inf features (a diverged model) raise a ``ValueError``.
 
     Args:
         train_feats (Tensor): (N, D) training features (need not be normalised).
@@ -45,6 +49,12 @@ def knn_topk(train_feats: torch.Tensor,
         raise ValueError(f'Feature dims differ: train {train_feats.shape[1]} '
                          f'vs query {query_feats.shape[1]}; extract both with '
                          f'the same model and layer.')
+    for name, feats in (('training', train_feats), ('query', query_feats)):
+        check_finite_rows(
+            feats, 'kNN', f'{name} features',
+            'The model that extracted them has most likely diverged during '
+            'training: evaluate an earlier checkpoint, or retrain with a '
+            'lower learning rate.')
     num_train = train_feats.shape[0]
     if not 1 <= k <= num_train:
         raise ValueError(f'k={k} must be between 1 and the number of training '

@@ -25,6 +25,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .clustering import l2_normalize
+
 #: The cost grid of MMSelfSup's eval_svm_full.sh / eval_svm_lowshot.sh:
 #: ``costs="1.0,10.0,100.0"`` extended by FAIR's ``parse_cost_list`` with
 #: ``0.5 ** n`` for n = 4 ... 19 (19 costs, in this order: ties in the
@@ -52,12 +54,10 @@ def _sklearn():
     return LinearSVC, cross_val_score
 
 
-def l2_normalize(features: np.ndarray, eps: float = 1e-5) -> np.ndarray:
-    """Row-wise ``x / (||x|| + eps)``; ``(N, D)`` -> ``(N, D)`` float64 (the
+def svm_normalize(features: np.ndarray) -> np.ndarray:
+    """The protocol's row-wise ``x / (||x|| + 1e-5)`` in float64 (the
     reference casts the features to float64 before normalising)."""
-    features = np.asarray(features, dtype=np.float64)
-    norms = np.linalg.norm(features, axis=1, keepdims=True)
-    return features / (norms + eps)
+    return l2_normalize(features, eps=1e-5, dtype=np.float64)
 
 
 def precision_recall(labels: np.ndarray, scores: np.ndarray
@@ -179,7 +179,7 @@ def train_svms_crossval(features: np.ndarray,
         (chosen), ``cv_ap`` ``(C, len(costs))``.
     """
     from joblib import Parallel, delayed
-    features = l2_normalize(features) if normalize else np.asarray(
+    features = svm_normalize(features) if normalize else np.asarray(
         features, np.float64)
     targets = np.asarray(targets)
     _check(features, targets)
@@ -197,7 +197,7 @@ def train_svms_crossval(features: np.ndarray,
 def svm_decision(model: Dict[str, np.ndarray], features: np.ndarray,
                  normalize: bool = True) -> np.ndarray:
     """``(N, D)`` -> ``(N, C)`` SVM scores."""
-    features = l2_normalize(features) if normalize else features
+    features = svm_normalize(features) if normalize else features
     return features @ model['weight'].T + model['bias']
 
 
@@ -377,8 +377,8 @@ def low_shot_svm(train_features: np.ndarray,
         ``(num_samples, len(costs))``.
     """
     from joblib import Parallel, delayed
-    train_features = l2_normalize(train_features)
-    test_features = l2_normalize(test_features)
+    train_features = svm_normalize(train_features)
+    test_features = svm_normalize(test_features)
     train_targets = np.asarray(train_targets)
     _check(train_features, train_targets)
     costs = [float(c) for c in costs]

@@ -7,29 +7,9 @@ import torch
 from mmpretrain.models.selfsup.base import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+from mmssl_ext.models.utils.loss_weights import inverse_frequency_weights
 from mmssl_ext.models.utils.mmselfsup_checkpoint import \
     MMSelfSupCheckpointMixin
-
-
-def inverse_frequency_weights(labels: Union[np.ndarray, torch.Tensor],
-                              num_classes: int,
-                              power: float = 0.5) -> torch.Tensor:
-    """Per-cluster loss weights ``(1 / size) ** power``, summing to 1.
-
-    Args:
-        labels: ``(N,)`` cluster indices.
-        num_classes (int): number of clusters K.
-        power (float): exponent (0.5: inverse square root). Defaults to 0.5.
-
-    Returns:
-        Tensor: ``(K,)`` float32 (empty clusters get a large weight, which is
-        harmless as no sample is labelled with them).
-    """
-    labels = torch.as_tensor(np.asarray(labels) if not isinstance(
-        labels, torch.Tensor) else labels).long().view(-1).cpu()
-    sizes = torch.bincount(labels, minlength=num_classes).double()
-    inv = (1.0 / (sizes + 1e-10))**power
-    return (inv / inv.sum()).float()
 
 
 def pseudo_labels_of(data_samples: List[DataSample]) -> torch.Tensor:

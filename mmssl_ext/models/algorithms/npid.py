@@ -124,9 +124,9 @@ class NPID(MMSelfSupCheckpointMixin, BaseSelfSupervisor):
         """Non-parametric softmax loss; updates the bank afterwards."""
         if isinstance(inputs, list):
             inputs = inputs[0]
-        idx = torch.as_tensor([int(ds.sample_idx) for ds in data_samples],
-                              device=inputs.device)
-        self.memory_bank.check_indices(idx)
+        # (B,), checked against the bank on the host (no device sync)
+        idx = self.memory_bank.sample_indices(data_samples)
+        idx = idx.to(inputs.device)
         feature = self.neck(self.backbone(inputs))[0]  # (B, C)
         feature = F.normalize(feature, dim=1)
         neg_idx = self.draw_negatives(idx)  # (B, K)

@@ -4,30 +4,18 @@ from typing import Dict, List, Optional, Union
 import numpy as np
 import torch
 
-from mmpretrain.models.selfsup.base import BaseSelfSupervisor
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
-from mmssl_ext.models.utils.mmselfsup_checkpoint import \
-    MMSelfSupCheckpointMixin
-from .deepcluster import inverse_frequency_weights
-
-
-def sample_indices_of(data_samples: List[DataSample]) -> torch.Tensor:
-    """``(N,)`` dataset indices (``sample_idx`` metainfo) of a batch."""
-    try:
-        return torch.tensor([int(ds.sample_idx) for ds in data_samples],
-                            dtype=torch.long)
-    except AttributeError:
-        raise KeyError(
-            'ODC needs the dataset index of every sample, but the data '
-            "samples have no `sample_idx`: keep 'sample_idx' in "
-            "PackInputs(meta_keys=...) (it is in the default meta_keys) and "
-            'use a dataset derived from mmengine BaseDataset.') from None
+from .deepcluster import DeepCluster
 
 
 @MODELS.register_module()
-class ODC(MMSelfSupCheckpointMixin, BaseSelfSupervisor):
+class ODC(DeepCluster):
     """ODC: online deep clustering with a per-sample memory.
+
+    DeepCluster whose labels live in a memory instead of being re-computed
+    by k-means every epoch: it inherits the model, ``loss_weight`` and
+    :meth:`extract_cluster_feat`, and replaces the loss.
 
     ``backbone -> ODCNeck -> ClusterHead``; the labels of a batch are read
     from :class:`ODCMemory`'s label bank, then the batch's (detached) neck
@@ -61,7 +49,6 @@ class ODC(MMSelfSupCheckpointMixin, BaseSelfSupervisor):
             backbone=backbone, neck=neck, head=head, pretrained=pretrained,
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.memory_bank = MODELS.build(memory_bank)
-        self.num_classes = int(self.head.num_classes)
         if self.memory_bank.num_classes != self.num_classes:
             raise ValueError(
                 f'ODC head has {self.num_classes} classes but the memory has '
@@ -76,13 +63,6 @@ class ODC(MMSelfSupCheckpointMixin, BaseSelfSupervisor):
             raise ValueError(
                 f'ODC neck outputs {neck_out} features but the head expects '
                 f'{self.head.in_channels}: set head `in_channels`.')
-        self.register_buffer(
-            'loss_weight',
-            torch.full((self.num_classes, ), 1.0 / self.num_classes))
-
-    def extract_cluster_feat(self, inputs: torch.Tensor) -> torch.Tensor:
-        """Memory-space features: ``(N, C, H, W) -> (N, feat_dim)``."""
-        return self.neck(self.backbone(inputs))[-1]
 
     def set_reweight(self,
                      labels: Optional[Union[np.ndarray, torch.Tensor]] = None,
@@ -90,8 +70,7 @@ class ODC(MMSelfSupCheckpointMixin, BaseSelfSupervisor):
         """Set ``loss_weight`` from cluster sizes (memory labels if None)."""
         if labels is None:
             labels = self.memory_bank.label_bank
-        self.loss_weight.copy_(
-            inverse_frequency_weights(labels, self.num_classes, reweight_pow))
+        super().set_reweight(labels, reweight_pow)
 
     def loss(self, inputs: Union[torch.Tensor, List[torch.Tensor]],
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
@@ -107,13 +86,9 @@ class ODC(MMSelfSupCheckpointMixin, BaseSelfSupervisor):
         """
         if isinstance(inputs, (list, tuple)):
             inputs = inputs[0]
-        idx = sample_indices_of(data_samples)
+        # (N,) on the CPU, checked against the memory on the host
+        idx = self.memory_bank.sample_indices(data_samples)
         feats = self.neck(self.backbone(inputs))  # ((N, feat_dim),)
-        if bool((idx >= self.memory_bank.length).any()):
-            raise IndexError(
-                f'sample index {int(idx.max())} is outside the ODC memory of '
-                f'length {self.memory_bank.length}: set memory_bank.length '
-                f'to the training set size.')
         device = self.memory_bank.label_bank.device
         targets = self.memory_bank.label_bank[idx.to(device)]  # (N,)
         losses = self.head.loss(feats, targets, class_weight=self.loss_weight)

@@ -7,30 +7,12 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 import torch
-from mmengine.dist import all_gather, broadcast, get_dist_info
-from mmengine.model import BaseModule
+from mmengine.dist import broadcast, get_dist_info
 
 from mmpretrain.registry import MODELS
 from mmssl_ext.models.utils.mmselfsup_checkpoint import \
     fill_missing_memory
-
-
-def gather_rows(tensor: torch.Tensor) -> torch.Tensor:
-    """All-gather ``(B_r, ...)`` tensors of possibly different ``B_r``.
-
-    Returns the rank-ordered concatenation ``(sum_r B_r, ...)``; a no-op with
-    one process.
-    """
-    _, world_size = get_dist_info()
-    if world_size == 1:
-        return tensor
-    size = torch.tensor([tensor.shape[0]], device=tensor.device)
-    sizes = [int(s.item()) for s in all_gather(size)]
-    max_size = max(sizes)
-    padded = tensor.new_zeros((max_size, *tensor.shape[1:]))
-    padded[:tensor.shape[0]] = tensor
-    parts = all_gather(padded)
-    return torch.cat([p[:s] for p, s in zip(parts, sizes)], dim=0)
+from .base_memory import BaseMemory
 
 
 def _two_means(feats: torch.Tensor, num_iters: int = 10) -> torch.Tensor:
@@ -60,7 +42,7 @@ def _two_means(feats: torch.Tensor, num_iters: int = 10) -> torch.Tensor:
 
 
 @MODELS.register_module()
-class ODCMemory(BaseModule):
+class ODCMemory(BaseMemory):
     """Feature bank, label bank and centroids of ODC.
 
     Every piece of state is a registered (persistent) buffer, so mmengine
@@ -74,10 +56,12 @@ class ODCMemory(BaseModule):
 
     In distributed training every rank holds the full banks and ends every
     step with identical copies: the batch indices and features of all ranks
-    are all-gathered and every rank applies the same update (no reliance on
-    DDP buffer broadcasting; use ``broadcast_buffers=False``). Global work
-    (centroid computation, small-cluster handling) runs on rank 0 and is
-    broadcast. All public methods must be called on every rank.
+    are all-gathered (batches may differ in size per rank) and every rank
+    applies the same update (no reliance on DDP buffer broadcasting; use
+    ``broadcast_buffers=False``). A step whose features hold NaN/Inf writes
+    nothing; :meth:`check_finite` (called by ``ODCHook``) then raises.
+    Global work (centroid computation, small-cluster handling) runs on rank
+    0 and is broadcast. All public methods must be called on every rank.
 
     Args:
         length (int): number of samples in the training set.
@@ -120,6 +104,8 @@ class ODCMemory(BaseModule):
                              torch.zeros(length, dtype=torch.long))
         self.register_buffer('centroids', torch.zeros(num_classes, feat_dim))
         self.register_buffer('initialized', torch.tensor(False))
+        # host copy of `initialized`: read every step without a device sync
+        self._ready = False
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # MMSelfSup checkpoints lack the banks (0.x: none, 1.x: centroids
@@ -129,6 +115,7 @@ class ODCMemory(BaseModule):
                                ('feature_bank', 'label_bank', 'centroids')):
             state_dict[prefix + 'initialized'] = torch.tensor(False)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self._ready = bool(self.initialized)
 
     # ------------------------------------------------------------------ init
     @torch.no_grad()
@@ -154,11 +141,13 @@ class ODCMemory(BaseModule):
                              f'{tuple(labels.shape)}.')
         if labels.min() < 0 or labels.max() >= self.num_classes:
             raise ValueError(f'labels must lie in 0..{self.num_classes - 1}.')
+        self._check_finite_init(features)
         device = self.feature_bank.device
         features = features / (features.norm(dim=1, keepdim=True) + 1e-10)
         self.feature_bank.copy_(features.to(device))
         self.label_bank.copy_(labels.to(device))
         self.initialized.fill_(True)
+        self._ready = True
         self.update_centroids_memory()
         self.deal_with_small_clusters(min_cluster=1)
 
@@ -182,7 +171,7 @@ class ODCMemory(BaseModule):
             Tensor: scalar, the fraction of updated samples whose label
             changed.
         """
-        if not bool(self.initialized):
+        if not self._ready:
             raise RuntimeError(
                 'ODCMemory is used before init_memory(): add '
                 "dict(type='DeepClusterHook', init_memory=True, ...) to "
@@ -192,32 +181,25 @@ class ODCMemory(BaseModule):
                 f'ODCMemory got features of shape {tuple(feature.shape)} but '
                 f'its feat_dim is {self.feat_dim}: make the neck '
                 f'`out_channels` equal the memory `feat_dim`.')
-        idx = idx.to(self.label_bank.device).long().view(-1)
         if idx.numel() != feature.shape[0]:
             raise ValueError(f'{idx.numel()} indices for {feature.shape[0]} '
                              f'features.')
-        if idx.numel() and (idx.min() < 0 or idx.max() >= self.length):
-            raise IndexError(
-                f'sample index {int(idx.max())} is outside the memory of '
-                f'length {self.length}: set the memory `length` to the size '
-                f'of the training set.')
+        self.check_indices(idx)
+        idx = idx.to(self.label_bank.device).long().view(-1)
         feature = feature.detach().to(self.feature_bank)
         feature = feature / (feature.norm(dim=1, keepdim=True) + 1e-10)
-        idx = gather_rows(idx)
-        feature = gather_rows(feature)
-        # keep the last occurrence of each index
-        uniq, inverse = torch.unique(idx, return_inverse=True)
-        order = torch.arange(idx.numel(), device=idx.device)
-        last = torch.full_like(uniq, -1).scatter_reduce_(
-            0, inverse, order, reduce='amax')
-        idx, feature = idx[last], feature[last]
-        # momentum update of the normalised features, (U, D)
-        mixed = ((1 - self.momentum) * self.feature_bank[idx] +
-                 self.momentum * feature)
+        idx, feature, finite = self.global_batch(idx, feature)
+        # momentum update of the normalised features, (U, D); nothing is
+        # written when a feature is not finite
+        old = self.feature_bank[idx]
+        mixed = (1 - self.momentum) * old + self.momentum * feature
         mixed = mixed / (mixed.norm(dim=1, keepdim=True) + 1e-10)
+        mixed = torch.where(finite, mixed, old)
         self.feature_bank[idx] = mixed
         # re-assign to the most similar centroid, (U,)
-        new_labels = (mixed @ self.centroids.t()).argmax(dim=1)
+        new_labels = torch.where(finite,
+                                 (mixed @ self.centroids.t()).argmax(dim=1),
+                                 self.label_bank[idx])
         change_ratio = (new_labels != self.label_bank[idx]).float().mean()
         self.label_bank[idx] = new_labels
         return change_ratio

@@ -1,16 +1,15 @@
 """Feature memory bank with a momentum update (NPID)."""
 import logging
-from typing import Optional, Tuple
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
-from mmengine.dist import all_gather, get_world_size
 from mmengine.logging import print_log
-from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
 from mmssl_ext.models.utils.mmselfsup_checkpoint import fill_missing_memory
 from .alias_sampler import AliasSampler
+from .base_memory import BaseMemory
 
 
 _WARNED = set()
@@ -31,7 +30,7 @@ def warn_momentum_meaning(momentum: float) -> None:
 
 
 @MODELS.register_module()
-class SimpleMemory(BaseModule):
+class SimpleMemory(BaseMemory):
     """One L2-normalised feature row per training sample, momentum-updated.
 
     The bank of `NPID <https://arxiv.org/abs/1805.01978>`_: row ``i`` holds
@@ -51,8 +50,11 @@ class SimpleMemory(BaseModule):
 
     In DDP every rank holds the same bank: it is initialised from a fixed
     ``init_seed`` (not the per-rank training seed) and every update
-    all-gathers indices and features first, so all ranks apply the same
-    update. The bank is a persistent buffer, so checkpoints carry it.
+    all-gathers indices and features first (batches may differ in size per
+    rank), so all ranks apply the same update. A step whose features hold
+    NaN/Inf writes nothing; :meth:`check_finite` (called by
+    ``MemoryBankCheckHook``) then raises. The bank is a persistent buffer,
+    so checkpoints carry it.
     ``initialized`` (a non-persistent bool buffer) is True for the random
     start bank and for a loaded bank; loading a checkpoint without a fitting
     bank (MMSelfSup 0.x keeps it out of the state dict) sets it False, and
@@ -116,19 +118,10 @@ class SimpleMemory(BaseModule):
                 f'{tuple(features.shape)}, expected '
                 f'{tuple(self.feature_bank.shape)}: set memory_bank.length to '
                 f'the training set size and feat_dim to the neck output.')
+        self._check_finite_init(features)
         self.feature_bank.copy_(F.normalize(features, dim=1).to(
             self.feature_bank))
         self.initialized.fill_(True)
-
-    def check_indices(self, idx: torch.Tensor) -> None:
-        """Raise a clear error for sample indices outside the bank."""
-        if idx.numel() and (int(idx.max()) >= self.length
-                            or int(idx.min()) < 0):
-            raise ValueError(
-                f'The memory bank has {self.length} rows but got sample '
-                f'index {int(idx.max())}: the bank is smaller than the '
-                f'training set. '
-                f'Set model.memory_bank.length to len(train dataset).')
 
     def draw_negatives(self,
                        num: int,
@@ -140,37 +133,25 @@ class SimpleMemory(BaseModule):
             self.sampler.to(self.feature_bank.device)
         return self.sampler.draw(num, generator=generator)
 
-    @staticmethod
-    def _last_occurrence(idx: torch.Tensor,
-                         feature: torch.Tensor
-                         ) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Deduplicate ``idx`` keeping the last feature of each index (a
-        padded DistributedSampler repeats samples), so the update is
-        deterministic and the same on every rank."""
-        uniq, inverse = torch.unique(idx, return_inverse=True)
-        order = torch.arange(idx.numel(), device=idx.device)
-        last = torch.full((uniq.numel(), ), -1, dtype=torch.long,
-                          device=idx.device)
-        last = last.scatter_reduce(0, inverse, order, reduce='amax')
-        return uniq, feature[last]
-
     @torch.no_grad()
     def update(self, idx: torch.Tensor, feature: torch.Tensor) -> None:
         """Momentum-update the rows ``idx`` with ``feature``.
 
+        Call on every rank with the rank's own batch (sizes may differ).
+        A sample that occurs several times in the global batch is updated
+        once, with its last occurrence (rank order, then batch order).
+
         Args:
             idx (torch.Tensor): Sample indices of this rank's batch, ``(B,)``.
             feature (torch.Tensor): Their features, ``(B, feat_dim)`` (they
-                are L2-normalised here). Every rank must pass the same ``B``.
+                are L2-normalised here).
         """
-        idx = idx.to(self.feature_bank.device).long()
+        self.check_indices(idx)
+        idx = idx.to(self.feature_bank.device).long().view(-1)
         feature = F.normalize(feature.detach().float(), dim=1)
         feature = feature.to(self.feature_bank.dtype)
-        if get_world_size() > 1:
-            idx = torch.cat(all_gather(idx))
-            feature = torch.cat(all_gather(feature))
-        self.check_indices(idx)
-        idx, feature = self._last_occurrence(idx, feature)
+        idx, feature, finite = self.global_batch(idx, feature)
         old = self.feature_bank[idx]
-        new = (1.0 - self.momentum) * old + self.momentum * feature
-        self.feature_bank[idx] = F.normalize(new, dim=1)
+        new = F.normalize((1.0 - self.momentum) * old +
+                          self.momentum * feature, dim=1)
+        self.feature_bank[idx] = torch.where(finite, new, old)

@@ -1,4 +1,5 @@
-"""Small real image-classification sources available without internet.
+"""Small real image-classification sources available without internet
+(used by the dataset converters next to this file and by tools/demo.py).
 
 * Fashion-MNIST as shipped by the Debian package ``dataset-fashion-mnist``
   (IDX files, optionally gzipped) or IDX files at any path.

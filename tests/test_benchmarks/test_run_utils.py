@@ -1,11 +1,14 @@
-"""mmssl_ext.evaluation.run_utils: the helpers of the results-table
-scripts."""
+"""benchmarks/run_utils.py: the helpers of the results-table scripts."""
 import json
 
 import pytest
 
-from mmssl_ext.evaluation.run_utils import (cached_step, last_val_metrics,
-                                            parse_model_specs)
+from tests.test_tools._load_tool import load_tool
+
+_run_utils = load_tool('../benchmarks/run_utils.py')
+cached_step = _run_utils.cached_step
+last_val_metrics = _run_utils.last_val_metrics
+parse_model_specs = _run_utils.parse_model_specs
 
 
 def test_cached_step_runs_once_per_settings(tmp_path):

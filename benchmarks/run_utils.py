@@ -1,6 +1,10 @@
 """Helpers of the results-table scripts under ``benchmarks/``: run one
 benchmark step as a subprocess (as a user would) and read what mmengine
-logged."""
+logged.
+
+A script-level module (not part of the ``mmssl_ext`` package): its errors
+stop the calling script with ``SystemExit`` and a message. The drivers
+import it after putting this folder on ``sys.path``."""
 import glob
 import json
 import os
@@ -65,6 +69,36 @@ def parse_model_specs(specs: List[str]) -> List[Tuple[str, Optional[str]]]:
                              f'exist.')
         models.append((name, ckpt))
     return models
+
+
+def run_table(args, steps: List[str], run_step: Callable[..., dict],
+              make_table: Callable[[dict, List[str]], str]
+              ) -> Dict[str, Dict[str, dict]]:
+    """Run every step for every ``--model NAME=CKPT`` and write the table.
+
+    Args:
+        args (Namespace): the driver's arguments; ``args.model`` holds the
+            model specs (:func:`parse_model_specs`), ``args.work_dir`` the
+            table's folder.
+        steps (list[str]): the steps (columns) to run, in order.
+        run_step (callable): ``(name, checkpoint, step, args) -> result``.
+        make_table (callable): ``(results, steps) -> markdown``; printed and
+            written to ``work_dir/table.md``.
+
+    Returns:
+        dict: ``{name: {step: result}}``.
+    """
+    results = {}
+    for name, ckpt in parse_model_specs(args.model):
+        results[name] = {}
+        for step in steps:
+            results[name][step] = run_step(name, ckpt, step, args)
+            print(f'{name} {step}: {results[name][step]}', flush=True)
+    text = make_table(results, steps)
+    print(text)
+    with open(osp.join(args.work_dir, 'table.md'), 'w') as fh:
+        fh.write(text + '\n')
+    return results
 
 
 def cached_step(out_dir: str, settings: dict,
