@@ -37,6 +37,7 @@ LINEAR = 'configs/benchmarks/classification/fashion_mnist/resnet18-cifar-w16_lin
 SEMI = 'configs/benchmarks/classification/fashion_mnist/resnet18-cifar-w16_head10_1xb64-steplr1e-2-4e_fashion-mnist-10pct.py'  # noqa: E501
 ODC_IN1K = 'configs/selfsup/odc/odc_resnet50_8xb64-steplr-440e_in1k.py'
 KNN_FMNIST = 'configs/_base_/datasets/fashion-mnist_knn.py'
+SIMCLR = 'configs/simclr/simclr_resnet18-cifar-w16_1xb256-adamw-coslr-300i_fashion-mnist.py'  # noqa: E501
 
 SCRIPTS = {  # script -> (required argument names)
     'tools/dist_train.sh': ('CONFIG', 'GPUS'),
@@ -502,6 +503,26 @@ def test_cpu_pretrain_resume_knn_epoch_linear(fmnist_tiny, tmp_path):
     res = json.load(open(osp.join(root, 'knn_out', 'epoch_2.json')))
     assert res['ks'] == [5] and 0 <= res['results']['epoch_2.pth'][
         'k5_top1'] <= 100
+    # VOC07-protocol SVM of epoch 2 (FEATURE_LIST feat5), a tiny
+    # multi-label list made of Fashion-MNIST labels. svm_voc07.py builds the
+    # config's data preprocessor, which for RotationPred wants 4 views: take
+    # the SimCLR config of the same backbone, the run's folder from
+    # WORK_DIR_PRETRAIN.
+    anns = {}
+    for split, n in (('train', 60), ('test', 40)):
+        rows = open(osp.join(fmnist_tiny, 'meta', f'{split}.txt')).read()
+        anns[split] = tmp_path / f'{split}_ml.txt'
+        anns[split].write_text('\n'.join(rows.split('\n')[:n]) + '\n')
+    proc = sh('sh', 'sh benchmarks/classification/svm_voc07/'
+              f'dist_test_svm_epoch.sh {SIMCLR} 2 "feat5" --train-ann '
+              f'{anns["train"]} --test-ann {anns["test"]} --data-root '
+              f'{fmnist_tiny} --num-classes 10 --img-size 32 --pool-type '
+              'adaptive --pool-sizes 2 2 2 2 1 --costs 0.1 --batch-size 16',
+              root, GPUS=0, WORK_DIR='work_dirs/svm', WORK_DIR_PRETRAIN=work)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    svm = json.load(open(osp.join(root, 'work_dirs', 'svm',
+                                  'svm_voc07_results.json')))
+    assert 'feat5' in json.dumps(svm)
     # linear evaluation of that checkpoint, --deterministic, one CPU process
     lin_opts = ' '.join([
         f'{split}_dataloader.dataset.{k}'
