@@ -1,12 +1,5 @@
-"""MMSelfSup's ``python tools/test.py CONFIG CHECKPOINT [args]``.
-
-A thin wrapper: mmpretrain's own ``tools/test.py`` runs with ``mmssl_ext``
-imported first and MMSelfSup's flags translated (``--resume-from``,
-``--seed``, ``--deterministic``, ``model.pretrained``, ...), in this process's
-launcher (``--launcher none`` by default; ``pytorch`` under
-``torch.distributed.launch``). See tools/misc/launch.py and
-docs/launchers.md.
-"""
+"""MMSelfSup's ``python tools/test.py CONFIG CHECKPOINT [args]``: as
+tools/train.py, for mmpretrain's test.py."""
 import os.path as osp
 import sys
 

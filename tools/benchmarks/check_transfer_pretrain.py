@@ -91,7 +91,7 @@ def load_config(codebase: str, config: str,
     if not osp.isfile(config):
         raise TransferCheckError(
             f'Config {config!r} does not exist. Pass a file, e.g. one under '
-            f'{LAUNCHERS[codebase].replace("benchmarks/", "configs/benchmarks/")}.')
+            f'configs/{LAUNCHERS[codebase]}.')
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)

@@ -345,6 +345,15 @@ def find_epoch_checkpoint(config_arg: str, config: str, cfg, epoch: int,
 # jobs
 
 
+def split_args(args: List[str], slurm: bool, n: int = 2
+               ) -> Tuple[Optional[Tuple[str, str]], List[str], List[str]]:
+    """((PARTITION, JOB_NAME) for slurm scripts, the n positional
+    arguments after them, the rest)."""
+    head = (args[0], args[1]) if slurm else None
+    args = args[2:] if slurm else args
+    return head, args[:n], args[n:]
+
+
 def job_train(args: List[str], slurm=False) -> int:
     if slurm:  # 0.x: ... CONFIG WORK_DIR [args]; 1.x: ... CONFIG [args]
         partition, job_name, config_arg = args[:3]
@@ -437,12 +446,7 @@ def pretrain_cfg_options(config: str, pretrain: str,
 
 def job_finetune(args: List[str], kind: str, slurm=False) -> int:
     """dist/slurm_train_{linear,semi}.sh."""
-    if slurm:
-        partition, job_name, config_arg, pretrain = args[:4]
-        rest = args[4:]
-    else:
-        config_arg, pretrain = args[:2]
-        rest = args[2:]
+    slurm_job, (config_arg, pretrain), rest = split_args(args, slurm)
     config = resolve_config('CONFIG', config_arg)
     check_file('PRETRAIN', pretrain, ': pass a checkpoint from the '
                'pretraining work_dir or an extracted backbone')
@@ -466,9 +470,8 @@ def job_finetune(args: List[str], kind: str, slurm=False) -> int:
         rest = ['--work-dir', work_dir] + rest
     train_args = translate(['--cfg-options', *init_opts] +
                            default_seed(cfg, rest) + rest)
-    prefix, launcher = launch_prefix(
-        gpus, (partition, job_name) if slurm else None,
-        gpus_per_node=default_gpus)
+    prefix, launcher = launch_prefix(gpus, slurm_job,
+                                     gpus_per_node=default_gpus)
     cmd = prefix + [ENTRY, mmpretrain_script('train'), config,
                     '--launcher', launcher] + train_args
     return run(cmd, needs_cuda=launcher == 'pytorch')
@@ -503,12 +506,7 @@ def knn_args(cfg, args: List[str]) -> Tuple[List[str], Optional[str]]:
 
 
 def job_knn(args: List[str], by_epoch: bool, slurm=False) -> int:
-    if slurm:
-        partition, job_name, config_arg, what = args[:4]
-        rest = args[4:]
-    else:
-        config_arg, what = args[:2]
-        rest = args[2:]
+    slurm_job, (config_arg, what), rest = split_args(args, slurm)
     config = resolve_config('SELFSUP_CONFIG', config_arg)
     cfg = load_config(config)
     if by_epoch:
@@ -523,8 +521,7 @@ def job_knn(args: List[str], by_epoch: bool, slurm=False) -> int:
     out = osp.join(out_dir, osp.splitext(osp.basename(checkpoint))[0] +
                    '.json')
     gpus = env_int('GPUS', 8)
-    prefix, launcher = launch_prefix(
-        gpus, (partition, job_name) if slurm else None)
+    prefix, launcher = launch_prefix(gpus, slurm_job)
     cmd = prefix + [osp.join(KNN_DIR, 'test_knn.py'), config,
                     '--checkpoint', checkpoint, '--out', out]
     if launcher != 'none':
@@ -535,17 +532,12 @@ def job_knn(args: List[str], by_epoch: bool, slurm=False) -> int:
 def job_svm(args: List[str], by_epoch: bool, slurm=False) -> int:
     """dist/slurm_test_svm_{pretrain,epoch}.sh; FEATURE_LIST defaults to
     feat5 as in MMSelfSup."""
-    if slurm:
-        partition, job_name, config_arg, what = args[:4]
-        rest = args[4:]
-        gpus = env_int('GPUS', 8)
-    elif by_epoch:
-        config_arg, what = args[:2]
-        rest = args[2:]
+    if slurm or by_epoch:
+        slurm_job, (config_arg, what), rest = split_args(args, slurm)
         gpus = env_int('GPUS', 8)
     else:
-        config_arg, gpus_arg, what = args[:3]
-        rest = args[3:]
+        slurm_job, (config_arg, gpus_arg, what), rest = split_args(args,
+                                                                   False, 3)
         gpus = positional_int('GPUS', gpus_arg)
     # FEATURE_LIST: "feat1 feat2" (one word or, unquoted, several)
     features = []
@@ -573,7 +565,7 @@ def job_svm(args: List[str], by_epoch: bool, slurm=False) -> int:
         extra.append('--low-shot')
     if slurm:
         # srun starts the tasks; map slurm's variables to torch.distributed's
-        prefix = srun(partition, job_name, gpus) + [
+        prefix = srun(*slurm_job, gpus) + [
             'sh', '-c', 'export RANK=$SLURM_PROCID WORLD_SIZE=$SLURM_NTASKS '
             'LOCAL_RANK=$SLURM_LOCALID MASTER_ADDR=$(scontrol show hostnames '
             '"$SLURM_JOB_NODELIST" | head -n1) MASTER_PORT=${PORT:-29500}; '

@@ -1,4 +1,4 @@
-"""Run a Python script (mmpretrain's train.py / test.py) with mmssl_ext imported.
+"""Run a script (mmpretrain's train.py / test.py) with mmssl_ext imported.
 
     python tools/misc/mmssl_entry.py SCRIPT [SCRIPT ARGS...]
 

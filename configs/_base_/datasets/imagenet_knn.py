@@ -22,14 +22,7 @@ knn_train_dataloader = dict(
         split='train',
         pipeline=knn_pipeline))
 knn_test_dataloader = dict(
-    batch_size=256,
-    num_workers=8,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='default_collate'),
-    dataset=dict(
-        type='ImageNet',
-        data_root='data/imagenet',
-        split='val',
-        pipeline=knn_pipeline))
+    knn_train_dataloader,
+    dataset=dict(knn_train_dataloader['dataset'], split='val'))
 # MMSelfSup's test_knn.py defaults: k in 10/20/100/200, T = 0.07
 knn = dict(ks=[10, 20, 100, 200], temperature=0.07)
