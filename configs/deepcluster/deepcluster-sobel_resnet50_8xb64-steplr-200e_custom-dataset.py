@@ -20,20 +20,12 @@ train_dataloader = dict(
             pipeline={{_base_.train_pipeline}})))
 
 model = dict(head=dict(num_classes=num_clusters))
+# the recipe's hook on this data set
 custom_hooks = [
     dict(
-        type='DeepClusterHook',
+        _base_.custom_hooks[0],
         extract_dataloader=dict(
-            batch_size=128,
-            num_workers=8,
+            _base_.extract_dataloader,
             dataset=dict(**_dataset, pipeline={{_base_.extract_pipeline}})),
-        num_clusters=num_clusters,
-        pca_dim=256,
-        kmeans_iters=20,
-        balanced_sampling=True,
-        reweight=False,
-        reweight_pow=0.5,
-        initial=True,
-        interval=1,
-        seed=0)
+        num_clusters=num_clusters)
 ]

@@ -40,22 +40,16 @@ model = dict(
         stem_channels=16, base_channels=16),
     head=dict(in_channels=128, num_classes=num_clusters))
 
+# the recipe's hook at this size
 custom_hooks = [
     dict(
-        type='DeepClusterHook',
+        _base_.custom_hooks[0],
         extract_dataloader=dict(
             batch_size=256,
             num_workers=1,
             dataset=dict(**_dataset, pipeline=extract_pipeline)),
         num_clusters=num_clusters,
-        pca_dim=32,
-        kmeans_iters=20,
-        balanced_sampling=True,
-        reweight=False,
-        reweight_pow=0.5,
-        initial=True,
-        interval=1,
-        seed=0)
+        pca_dim=32)
 ]
 
 optim_wrapper = dict(optimizer=dict(lr=0.05))

@@ -45,31 +45,16 @@ model = dict(
     memory_bank=dict(length=num_train_samples, feat_dim=64,
                      num_classes=num_classes, min_cluster=20))
 
+# the recipe's hooks at this size
 custom_hooks = [
     dict(
-        type='DeepClusterHook',
+        _base_.custom_hooks[0],
         extract_dataloader=dict(
             batch_size=256,
             num_workers=1,
             dataset=dict(**_dataset, pipeline=extract_pipeline)),
-        num_clusters=num_classes,
-        pca_dim=-1,
-        kmeans_iters=20,
-        balanced_sampling=False,
-        reweight=True,
-        reweight_pow=0.5,
-        init_memory=True,
-        initial=True,
-        interval=10**9,
-        seed=0),
-    dict(
-        type='ODCHook',
-        centroids_update_interval=10,
-        deal_with_small_clusters_interval=1,
-        evaluate_interval=50,
-        reweight=True,
-        reweight_pow=0.5,
-        save_labels_interval=1)
+        num_clusters=num_classes),
+    dict(_base_.custom_hooks[1], save_labels_interval=1),
 ]
 
 optim_wrapper = dict(optimizer=dict(lr=0.03))

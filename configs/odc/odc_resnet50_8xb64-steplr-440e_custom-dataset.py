@@ -23,29 +23,13 @@ train_dataloader = dict(
 model = dict(
     head=dict(num_classes=num_classes),
     memory_bank=dict(length=num_train_samples, num_classes=num_classes))
+# the recipe's hooks on this data set
 custom_hooks = [
     dict(
-        type='DeepClusterHook',
+        _base_.custom_hooks[0],
         extract_dataloader=dict(
-            batch_size=128,
-            num_workers=8,
+            _base_.extract_dataloader,
             dataset=dict(**_dataset, pipeline={{_base_.extract_pipeline}})),
-        num_clusters=num_classes,
-        pca_dim=-1,
-        kmeans_iters=20,
-        balanced_sampling=False,
-        reweight=True,
-        reweight_pow=0.5,
-        init_memory=True,
-        initial=True,
-        interval=10**9,
-        seed=0),
-    dict(
-        type='ODCHook',
-        centroids_update_interval=10,
-        deal_with_small_clusters_interval=1,
-        evaluate_interval=50,
-        reweight=True,
-        reweight_pow=0.5,
-        save_labels_interval=10)
+        num_clusters=num_classes),
+    _base_.custom_hooks[1],
 ]

@@ -7,9 +7,8 @@
 _base_ = [
     '../benchmarks/classification/_base_/fashion-mnist_cls_32px.py',
     '../_base_/datasets/fashion-mnist_knn.py',
-    'mmpretrain::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
 ]
-custom_imports = dict(imports=['mmssl_ext'], allow_failed_imports=False)
 
 data_preprocessor = {{_base_.fmnist_preprocessor}}
 model = dict(
@@ -54,7 +53,6 @@ train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
 
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
-    checkpoint=dict(type='CheckpointHook', interval=max_iters, by_epoch=False,
-                    max_keep_ckpts=1))
+    checkpoint=dict(interval=max_iters, by_epoch=False, max_keep_ckpts=1))
 log_processor = dict(by_epoch=False)
 randomness = dict(seed=0, deterministic=False)
