@@ -5,6 +5,11 @@
 # same images with mmssl_ext's COCOImageList.
 _base_ = 'mmpretrain::mae/mae_vit-base-p16_8xb512-amp-coslr-300e_in1k.py'
 custom_imports = dict(imports=['mmssl_ext'], allow_failed_imports=False)
+# kill-safe checkpoints and exact resume, as configs/_base_/default_runtime.py
+# (which cannot be a second base next to an mmpretrain config)
+default_hooks = dict(
+    checkpoint=dict(type='AtomicCheckpointHook'),
+    rng_state=dict(type='RNGStateHook'))
 
 data_root = 'data/coco/'
 train_dataloader = dict(

@@ -6,6 +6,11 @@
 _base_ = ('mmpretrain::swav/'
           'swav_resnet50_8xb32-mcrop-coslr-200e_in1k-224px-96px.py')
 custom_imports = dict(imports=['mmssl_ext'], allow_failed_imports=False)
+# kill-safe checkpoints and exact resume, as configs/_base_/default_runtime.py
+# (which cannot be a second base next to an mmpretrain config)
+default_hooks = dict(
+    checkpoint=dict(type='AtomicCheckpointHook'),
+    rng_state=dict(type='RNGStateHook'))
 
 custom_hooks = [
     dict(

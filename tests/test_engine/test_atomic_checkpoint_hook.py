@@ -165,15 +165,15 @@ def test_best_checkpoint_kept_until_new_one_is_written(tmp_path):
 
 def test_readme_snippet_trains_and_checkpoints_rng_state(fmnist_tiny,
                                                         tmp_path):
-    """The two lines README.md shows under "Interrupted runs and exact
-    resume", run as a user pastes them into a config."""
+    """The line README.md shows under "Interrupted runs and exact resume",
+    run as a user pastes it into a config."""
     from tests.helpers import REPO_ROOT
     readme = open(osp.join(REPO_ROOT, 'README.md')).read()
     section = readme.split('### Interrupted runs and exact resume', 1)[1]
     snippet = section.split('```python\n', 1)[1].split('```', 1)[0]
     settings = {}
     exec(snippet, {'dict': dict}, settings)
-    assert set(settings) == {'default_hooks', 'custom_hooks'}
+    assert set(settings) == {'default_hooks'}
     work = str(tmp_path)
     cfg = _cfg(fmnist_tiny, work, 'CheckpointHook', max_epochs=1)
     cfg.merge_from_dict(settings)
