@@ -13,6 +13,9 @@ import subprocess
 import time
 from typing import Callable, Dict, List, Optional, Tuple
 
+from mmssl_ext.engine.hooks.atomic_checkpoint_hook import \
+    write_text_atomically
+
 
 def run_logged(cmd: List[str], log: str, cwd: str,
                env: Optional[Dict[str, str]] = None) -> float:
@@ -111,7 +114,11 @@ def cached_step(out_dir: str, settings: dict,
     call returns the saved result when every setting matches, so an
     interrupted table resumes where it stopped; when a setting differs it
     stops with ``SystemExit`` instead of mixing results made under different
-    settings into one table.
+    settings into one table. The file is written atomically (a temporary
+    file in ``out_dir``, fsync, ``os.replace``): a run killed while saving
+    leaves the previous state, never a truncated file. A file that is not
+    valid JSON anyway (damaged by hand or by another tool) raises
+    ``ValueError`` naming it and the fix before any work is done.
 
     Returns:
         dict: the step's result with ``settings`` merged in.
@@ -119,7 +126,18 @@ def cached_step(out_dir: str, settings: dict,
     result_file = osp.join(out_dir, 'result.json')
     if osp.isfile(result_file):
         with open(result_file) as fh:
-            saved = json.load(fh)
+            try:
+                saved = json.load(fh)
+            except json.JSONDecodeError as exc:
+                raise ValueError(
+                    f'The cached result {result_file} is damaged (not valid '
+                    f'JSON: {exc}). Delete it to redo this step (or pass '
+                    f'another --work-dir).') from None
+        if not isinstance(saved, dict):
+            raise ValueError(
+                f'The cached result {result_file} holds a '
+                f'{type(saved).__name__}, not a result dict: delete it to '
+                f'redo this step (or pass another --work-dir).')
         differ = [f'{key}={saved.get(key)!r} (now {value!r})'
                   for key, value in settings.items()
                   if saved.get(key) != value]
@@ -131,6 +149,5 @@ def cached_step(out_dir: str, settings: dict,
         return saved
     os.makedirs(out_dir, exist_ok=True)
     result = dict(compute(), **settings)
-    with open(result_file, 'w') as fh:
-        json.dump(result, fh, indent=1)
+    write_text_atomically(result_file, json.dumps(result, indent=1))
     return result

@@ -1,5 +1,6 @@
 """benchmarks/run_utils.py: the helpers of the results-table scripts."""
 import json
+import re
 
 import pytest
 
@@ -45,6 +46,52 @@ def test_cached_step_saves_nothing_when_the_step_fails(tmp_path):
     with pytest.raises(SystemExit, match='rc=1'):
         cached_step(str(tmp_path), dict(iters=1), fail)
     assert not (tmp_path / 'result.json').exists()
+
+
+def test_cached_step_damaged_cache_names_file_and_fix(tmp_path):
+    """A result.json that is not JSON (or not a dict) stops before the step
+    runs, naming the file and what to do, instead of a bare
+    JSONDecodeError."""
+    calls = []
+    result_file = tmp_path / 'result.json'
+    for text in ('{"mIoU": 12.', '[1, 2]'):
+        result_file.write_text(text)
+        with pytest.raises(ValueError, match=re.escape(str(result_file)) +
+                           r'.*(?i:delete) it to redo this step'):
+            cached_step(str(tmp_path), dict(iters=1),
+                        lambda: calls.append(1) or {})
+        assert result_file.read_text() == text  # left for the user to see
+    assert not calls
+
+
+def test_cached_step_killed_while_saving_leaves_no_partial_cache(
+        tmp_path, monkeypatch):
+    """The result is written to a temporary file in the same folder and
+    renamed: a kill before the rename leaves no result.json (the next run
+    redoes the step) instead of a truncated one."""
+    import os
+
+    class Killed(BaseException):
+        pass
+
+    real_fsync = os.fsync
+
+    def killed_fsync(fd):
+        raise Killed
+
+    out = tmp_path / 'step'
+    monkeypatch.setattr(os, 'fsync', killed_fsync)
+    with pytest.raises(Killed):
+        cached_step(str(out), dict(iters=1), lambda: {'acc': 1.0})
+    monkeypatch.setattr(os, 'fsync', real_fsync)
+    assert not (out / 'result.json').exists()
+    leftovers = [p.name for p in out.iterdir()]
+    assert len(leftovers) == 1 and leftovers[0].startswith('.incomplete-')
+    # the next run computes and saves the whole result
+    assert cached_step(str(out), dict(iters=1), lambda: {'acc': 2.0}) == {
+        'acc': 2.0, 'iters': 1}
+    assert json.loads((out / 'result.json').read_text()) == {'acc': 2.0,
+                                                             'iters': 1}
 
 
 def test_last_val_metrics_skips_training_entries(tmp_path):
