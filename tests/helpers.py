@@ -86,30 +86,90 @@ DEMO_CONFIG = osp.join(REPO_ROOT, 'configs', 'simclr',
                        'fashion-mnist.py')
 
 
+def tiny_cfg(config,
+             data_root: str,
+             work_dir: str,
+             max_iters: int = 4,
+             batch_size: int = 8,
+             ckpt_interval: Optional[int] = None,
+             distributed: bool = False,
+             max_epochs: Optional[int] = None,
+             num_samples: Optional[int] = None):
+    """The one config-shrinking helper of the tests: ``config`` (a path,
+    relative to the repo or absolute) trained for a few CPU iterations on
+    ``data_root`` (the ``fmnist_tiny`` layout) in ``work_dir``.
+
+    Only the run is shrunk, the recipe is kept: batch size, loader workers,
+    the training set (``data_root``, the first ``num_samples`` images of the
+    innermost dataset of wrappers such as ``PseudoLabelDataset``), the loop
+    (``max_iters`` iterations, or ``max_epochs`` epochs when given; no lr
+    schedule), a ``CheckpointHook`` every ``ckpt_interval`` iterations
+    (every epoch with ``max_epochs``), logging every iteration, seed 0, gloo
+    and BN instead of SyncBN (SyncBN needs GPUs once a process group
+    exists). The other default hooks (e.g. ``rng_state``), custom hooks,
+    model and pipeline stay as the config has them: callers shrink the
+    model they need. ``distributed=True`` sets the 2-process gloo recipe
+    (:data:`GLOO_DDP_WRAPPER`).
+    """
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    cfg.work_dir = work_dir
+    cfg.log_level = 'WARNING'
+    loader = cfg.train_dataloader
+    loader.batch_size = batch_size
+    loader.num_workers = 0
+    loader.persistent_workers = False
+    dataset = loader.dataset
+    while 'dataset' in dataset:  # wrappers, e.g. PseudoLabelDataset
+        dataset = dataset.dataset
+    dataset.data_root = data_root
+    if num_samples is not None:
+        dataset.indices = num_samples
+    by_epoch = max_epochs is not None
+    cfg.train_cfg = (dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+                     if by_epoch else
+                     dict(type='IterBasedTrainLoop', max_iters=max_iters))
+    cfg.param_scheduler = []
+    cfg.log_processor = dict(by_epoch=by_epoch)
+    cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', by_epoch=by_epoch,
+        interval=ckpt_interval or (1 if by_epoch else max_iters))
+    cfg.randomness = dict(seed=0)
+    cfg.env_cfg = dict(dist_cfg=dict(backend='gloo'))
+    cfg.visualizer = dict(type='Visualizer',
+                          vis_backends=[dict(type='LocalVisBackend')])
+    if distributed:
+        cfg.launcher = 'pytorch'
+        # an explicit wrapper config ignores cfg.find_unused_parameters
+        cfg.model_wrapper_cfg = dict(
+            GLOO_DDP_WRAPPER,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
+    _replace_syncbn(cfg.model)
+    return cfg
+
+
+def _replace_syncbn(node) -> None:
+    if isinstance(node, dict):
+        if node.get('type') == 'SyncBN':
+            node['type'] = 'BN'
+        for value in node.values():
+            _replace_syncbn(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            _replace_syncbn(value)
+
+
 def tiny_demo_cfg(data_root: str, work_dir: str, num_samples: int = 32,
                   batch_size: int = 16, max_epochs: int = 1):
-    """The demo's SimCLR config at toy size, epoch-based, for Runner tests."""
-    from mmengine.config import Config
-    cfg = Config.fromfile(DEMO_CONFIG)
-    cfg.work_dir = work_dir
-    cfg.train_dataloader.dataset.data_root = data_root
-    cfg.train_dataloader.dataset.indices = num_samples
-    cfg.train_dataloader.batch_size = batch_size
-    cfg.train_dataloader.num_workers = 0
-    cfg.train_dataloader.persistent_workers = False
-    cfg.model.backbone.base_channels = 8
-    cfg.model.backbone.stem_channels = 8
-    cfg.model.neck.in_channels = 64
-    cfg.model.neck.hid_channels = 32
-    cfg.model.neck.out_channels = 16
-    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)
+    """The demo's SimCLR config at toy size (width 8), epoch-based with a
+    cosine lr schedule, for Runner tests."""
+    cfg = tiny_cfg(DEMO_CONFIG, data_root, work_dir, batch_size=batch_size,
+                   max_epochs=max_epochs, num_samples=num_samples)
+    cfg.model.backbone.update(base_channels=8, stem_channels=8)
+    cfg.model.neck.update(in_channels=64, hid_channels=32, out_channels=16)
     cfg.param_scheduler = [dict(type='CosineAnnealingLR', T_max=max_epochs,
                                 by_epoch=True, begin=0, end=max_epochs)]
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1,
-                                        by_epoch=True)
-    cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
-    cfg.log_processor = dict(by_epoch=True)
-    cfg.log_level = 'WARNING'
     for key in ('knn_train_dataloader', 'knn_test_dataloader'):
         cfg[key].dataset.data_root = data_root
     return cfg

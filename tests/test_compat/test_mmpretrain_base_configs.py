@@ -23,8 +23,7 @@ from mmengine.runner import Runner
 
 import mmpretrain
 import mmssl_ext  # noqa: F401
-from tests.helpers import shrink_crops
-from tests.test_models.dist_scripts.classic_common import tiny_cfg
+from tests.helpers import shrink_crops, tiny_cfg
 
 MMPRETRAIN_CONFIGS = osp.join(osp.dirname(mmpretrain.__file__), '.mim',
                               'configs')

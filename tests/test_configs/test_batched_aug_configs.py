@@ -15,7 +15,7 @@ import mmssl_ext  # noqa: F401
 from mmssl_ext.models.data_preprocessors import BatchedAugDataPreprocessor
 from mmssl_ext.models.data_preprocessors.batched_view_pipeline import \
     parse_views
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, tiny_cfg
 
 BATCHED = {  # batched config -> its per-sample base
     'configs/simclr/simclr_resnet18-cifar-w16_1xb256-adamw-coslr-300i_'
@@ -146,23 +146,12 @@ def test_documented_switch_on_mmpretrain_configs(base, tmp_path):
 
 
 def _tiny_batched_demo(data_root, work_dir, max_iters):
-    cfg = Config.fromfile(osp.join(REPO_ROOT, sorted(BATCHED)[0]))
-    assert 'fashion-mnist_batched-aug' in sorted(BATCHED)[0]
-    cfg.work_dir = work_dir
-    cfg.train_dataloader.dataset.data_root = data_root
-    cfg.train_dataloader.batch_size = 8
-    cfg.train_dataloader.num_workers = 0
-    cfg.train_dataloader.persistent_workers = False
-    cfg.model.backbone.base_channels = 8
-    cfg.model.backbone.stem_channels = 8
-    cfg.model.neck.in_channels = 64
-    cfg.model.neck.hid_channels = 16
-    cfg.model.neck.out_channels = 8
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters)
-    cfg.param_scheduler = []
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=2,
-                                        by_epoch=False)
-    cfg.log_level = 'WARNING'
+    path = sorted(BATCHED)[0]
+    assert 'fashion-mnist_batched-aug' in path
+    cfg = tiny_cfg(path, data_root, work_dir, max_iters=max_iters,
+                   ckpt_interval=2)
+    cfg.model.backbone.update(base_channels=8, stem_channels=8)
+    cfg.model.neck.update(in_channels=64, hid_channels=16, out_channels=8)
     return cfg
 
 

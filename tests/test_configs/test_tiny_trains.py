@@ -6,11 +6,10 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmssl_ext  # noqa: F401
-from tests.helpers import REPO_ROOT
+from tests.helpers import tiny_cfg
 
 TINY = {
     'configs/mae/mae_vit-base-p16_8xb512-amp-coslr-300e_custom-dataset_tiny-cpu.py':
@@ -37,20 +36,13 @@ def _coco_json(root: str) -> str:
 
 @pytest.mark.parametrize('path', sorted(TINY))
 def test_tiny_sibling_trains_two_iters(path, fmnist_tiny, tmp_path):
-    cfg = Config.fromfile(osp.join(REPO_ROOT, path))
-    ds = cfg.train_dataloader.dataset
+    # the siblings' own batch size (8), 2 iterations
+    data_root = (fmnist_tiny if TINY[path] == 'coco' else
+                 osp.join(fmnist_tiny, 'train'))
+    cfg = tiny_cfg(path, data_root, str(tmp_path), max_iters=2, batch_size=8)
     if TINY[path] == 'coco':
         _coco_json(fmnist_tiny)
-        ds.data_root = fmnist_tiny
-        ds.data_prefix = dict(img_path='train/')
-    else:
-        ds.data_root = osp.join(fmnist_tiny, 'train')
-    cfg.work_dir = str(tmp_path)
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2)
-    cfg.param_scheduler = []
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=2,
-                                        by_epoch=False)
-    cfg.log_level = 'WARNING'
+        cfg.train_dataloader.dataset.data_prefix = dict(img_path='train/')
     runner = Runner.from_cfg(cfg)
     before = {k: v.clone() for k, v in runner.model.state_dict().items()}
     runner.train()

@@ -1,9 +1,11 @@
-"""Tiny DeepCluster / ODC configs (from the Fashion-MNIST siblings) shared by
-the clustering hook, resume and 2-process tests."""
+"""Tiny DeepCluster / ODC configs (from the Fashion-MNIST siblings, shrunk by
+:func:`tests.helpers.tiny_cfg`) shared by the clustering hook, resume and
+2-process tests."""
 import os.path as osp
 
 from mmengine.config import Config
 
+from tests import helpers
 from tests.helpers import REPO_ROOT
 
 DC_CFG = osp.join(
@@ -13,8 +15,8 @@ ODC_CFG = osp.join(REPO_ROOT, 'configs', 'odc',
                    'odc_resnet18-cifar-w16_1xb64-steplr-4e_fashion-mnist.py')
 NUM_SAMPLES = 64  # first images of fmnist_tiny's train split
 
-# no random augmentation: mmengine does not checkpoint RNG states, so only a
-# deterministic pipeline can continue bit-exactly after resume
+# no random augmentation: these tests compare runs image by image (the
+# exact-resume test of RNGStateHook puts the recipe's pipeline back)
 TINY_PIPELINE = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=32, backend='cv2'),
@@ -22,21 +24,19 @@ TINY_PIPELINE = [
 ]
 
 
-def tiny_cfg(algo: str, data_root: str, work_dir: str, max_epochs: int = 2,
-             num_clusters: int = 4, batch_size: int = 16) -> Config:
-    """A CPU-second sized config of ``algo`` ('deepcluster' or 'odc')."""
-    cfg = Config.fromfile(DC_CFG if algo == 'deepcluster' else ODC_CFG)
-    cfg.work_dir = work_dir
-    cfg.log_level = 'WARNING'
-    loader = cfg.train_dataloader
-    loader.batch_size = batch_size
-    loader.num_workers = 0
-    loader.persistent_workers = False
-    dataset = loader.dataset.dataset if algo == 'deepcluster' \
-        else loader.dataset
-    dataset.data_root = data_root
+def tiny_cfg(algo: str, data_root: str, work_dir: str,
+             max_epochs: int = 2, num_clusters: int = 4,
+             batch_size: int = 16) -> Config:
+    """A CPU-second sized config of ``algo`` ('deepcluster' or 'odc'): the
+    shared shrinking plus the clustering sizes (width 8, ``num_clusters``,
+    the extraction loader on the same images)."""
+    cfg = helpers.tiny_cfg(
+        DC_CFG if algo == 'deepcluster' else ODC_CFG, data_root, work_dir,
+        batch_size=batch_size, max_epochs=max_epochs, num_samples=NUM_SAMPLES)
+    dataset = cfg.train_dataloader.dataset
+    if algo == 'deepcluster':
+        dataset = dataset.dataset
     dataset.pipeline = TINY_PIPELINE
-    dataset.indices = NUM_SAMPLES
     hook = cfg.custom_hooks[0]
     hook.extract_dataloader.dataset.data_root = data_root
     hook.extract_dataloader.dataset.indices = NUM_SAMPLES
@@ -62,9 +62,6 @@ def tiny_cfg(algo: str, data_root: str, work_dir: str, max_epochs: int = 2,
         cfg.custom_hooks[1].update(centroids_update_interval=3,
                                    evaluate_interval=4,
                                    save_labels_interval=0)
-    cfg.train_cfg.max_epochs = max_epochs
-    cfg.default_hooks.logger.interval = 1
-    cfg.default_hooks.checkpoint.update(interval=1, max_keep_ckpts=-1)
     cfg.randomness = dict(seed=0, deterministic=True)
     cfg.env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))
     cfg.visualizer = dict(type='UniversalVisualizer', vis_backends=[])

@@ -12,9 +12,8 @@ from mmengine.runner import Runner
 
 import mmssl_ext  # noqa: F401
 from mmssl_ext.engine.hooks.rng_state_hook import get_rng_state, set_rng_state
-from tests.helpers import run_distributed
+from tests.helpers import run_distributed, tiny_cfg
 from tests.test_engine._clustering_cfg import tiny_cfg as clustering_cfg
-from tests.test_models.dist_scripts.classic_common import tiny_cfg
 
 CLASSIC = {
     'npid': 'configs/npid/npid_resnet18-cifar-w16_1xb64-steplr-2e_'
@@ -52,9 +51,10 @@ def _classic_cfg(algo, data_root, work_dir, max_iters, rng_hook):
     if algo == 'npid':
         cfg.model.memory_bank.length = 256
         cfg.model.neg_num = 64
-    if rng_hook:
-        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
-            dict(type='RNGStateHook')]
+    # the recipes carry the hook (configs/_base_/default_runtime.py)
+    assert cfg.default_hooks.rng_state == dict(type='RNGStateHook')
+    if not rng_hook:
+        cfg.default_hooks.pop('rng_state')
     return cfg
 
 
@@ -126,8 +126,8 @@ def test_epoch_based_odc_resume_is_exact(fmnist_tiny, tmp_path):
         cfg.train_dataloader.dataset.pipeline = \
             recipe.train_dataloader.dataset.pipeline
         cfg.model.neck.dropout = 0.5
-        cfg.custom_hooks = list(cfg.custom_hooks) + [
-            dict(type='RNGStateHook')]
+        # the recipe carries the hook (configs/_base_/default_runtime.py)
+        assert cfg.default_hooks.rng_state == dict(type='RNGStateHook')
         return cfg
 
     full = Runner.from_cfg(cfg_for(str(tmp_path / 'full')))

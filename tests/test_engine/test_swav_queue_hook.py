@@ -4,24 +4,17 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmssl_ext  # noqa: F401
 from mmssl_ext.compat.checkpoint import load_checkpoint_file
 from mmssl_ext.engine.hooks.swav_queue_hook import SwAVQueueHook
-from tests.helpers import REPO_ROOT, run_distributed
-from tests.test_models.dist_scripts.classic_common import RecordHook, tiny_cfg
+from tests.helpers import REPO_ROOT, run_distributed, tiny_cfg
+from tests.test_models.dist_scripts.classic_common import RecordHook
 
 SWAV_DIR = 'configs/swav/'
 FMNIST_CFG = (SWAV_DIR + 'swav_resnet18-cifar-w16_1xb64-mcrop-coslr-4e_'
               'fashion-mnist-32px-16px.py')
-FULL_CFGS = [
-    SWAV_DIR + 'swav_resnet50_8xb32-mcrop-coslr-200e_in1k-224px-96px.py',
-    SWAV_DIR + 'swav_resnet50_8xb32-mcrop-coslr-200e_custom-dataset-224px-'
-    '96px.py',
-    FMNIST_CFG,
-]
 
 
 def swav_cfg(data_root, work_dir, max_iters=4, distributed=False):
@@ -38,19 +31,6 @@ def swav_cfg(data_root, work_dir, max_iters=4, distributed=False):
         crops_for_assign=[0, 1], feat_dim=128, queue_length=16 * world,
         frozen_layers_cfg=dict(prototypes=2))]
     return cfg
-
-
-@pytest.mark.parametrize('path', FULL_CFGS, ids=osp.basename)
-def test_configs_parse_and_build(path):
-    from mmpretrain.registry import HOOKS, MODELS
-    cfg = Config.fromfile(osp.join(REPO_ROOT, path))
-    assert [h['type'] for h in cfg.custom_hooks] == ['SwAVQueueHook']
-    cfg.model.backbone.pop('norm_cfg', None)
-    model = MODELS.build(cfg.model)
-    assert model.head.loss_module.prototypes is not None
-    hook_cfg = dict(cfg.custom_hooks[0])
-    hook_cfg.pop('priority', None)
-    assert isinstance(HOOKS.build(hook_cfg), SwAVQueueHook)
 
 
 def test_queue_checkpointed_resumed_and_prototypes_frozen(fmnist_tiny,

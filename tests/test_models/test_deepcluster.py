@@ -1,15 +1,10 @@
-import glob
-import os.path as osp
-
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 
 import mmssl_ext  # noqa: F401
-from mmpretrain.registry import HOOKS, MODELS
+from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
-from tests.helpers import REPO_ROOT
 
 TINY = dict(
     type='DeepCluster',
@@ -139,29 +134,3 @@ def test_bad_input_errors():
         model.head(torch.randn(2, 63))
     with pytest.raises(ValueError, match=r'\(N, 3, H, W\)'):
         model.data_preprocessor._sobel(torch.randn(2, 1, 8, 8))
-
-
-CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'deepcluster',
-                                    '*.py')))
-
-
-@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
-def test_config_builds(path):
-    cfg = Config.fromfile(path)
-    assert cfg.default_scope == 'mmpretrain'
-    assert cfg.custom_imports.imports == ['mmssl_ext']
-    model = MODELS.build(cfg.model)
-    assert model.head.num_classes == cfg.custom_hooks[0].num_clusters
-    for hook in cfg.custom_hooks:
-        HOOKS.build(hook)
-    assert cfg.train_dataloader.dataset.type == 'PseudoLabelDataset'
-    assert cfg.train_dataloader.sampler.type == 'ClusterBalancedSampler'
-    assert model.backbone.conv1.in_channels == (2 if 'sobel' in path else 3)
-    sobel = model.data_preprocessor.__class__.__name__ == \
-        'SobelDataPreprocessor'
-    assert sobel == ('sobel' in path)
-    # MMSelfSup's DeepCluster: balanced sampling, no loss re-weighting
-    assert cfg.custom_hooks[0].balanced_sampling
-    assert not cfg.custom_hooks[0].reweight
-    if 'in1k' in path:
-        assert model.head.num_classes == 10000

@@ -28,9 +28,9 @@ from mmssl_ext.evaluation.feature_extractor import (build_model_for_extraction,
                                                     extract_features)
 from mmssl_ext.models.utils.mmselfsup_checkpoint import \
     MMSelfSupCheckpointError
+from tests.helpers import tiny_cfg
 from tests.test_engine._clustering_cfg import NUM_SAMPLES
 from tests.test_engine._clustering_cfg import tiny_cfg as clustering_cfg
-from tests.test_models.dist_scripts.classic_common import tiny_cfg
 from tests.test_tools._load_tool import load_tool
 
 ALGOS = ('deepcluster', 'odc', 'npid', 'relative_loc', 'rotation_pred')

@@ -1,24 +1,19 @@
 """RelativeLoc: pair formation, neck fusion, configs, training."""
-import os.path as osp
+import math
 
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.runner import Runner
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import mmssl_ext  # noqa: F401
-from tests.helpers import REPO_ROOT
-from tests.test_models.dist_scripts.classic_common import tiny_cfg
+from tests.helpers import tiny_cfg
 
 DIR = 'configs/relative_loc/'
 FMNIST_CFG = (DIR + 'relative-loc_resnet18-cifar-w16_1xb32-steplr-2e_'
               'fashion-mnist-96px.py')
-FULL_CFGS = [DIR + 'relative-loc_resnet50_8xb64-steplr-70e_in1k.py',
-             DIR + 'relative-loc_resnet50_8xb64-steplr-70e_custom-dataset.py',
-             FMNIST_CFG]
 
 
 def test_preprocessor_forms_8n_pairs():
@@ -95,19 +90,13 @@ def test_model_loss_and_wrong_preprocessor():
         model.loss(torch.randn(16, 3, 8, 8), samples)
 
 
-@pytest.mark.parametrize('path', FULL_CFGS, ids=osp.basename)
-def test_configs_parse_and_build(path):
-    cfg = Config.fromfile(osp.join(REPO_ROOT, path))
-    assert cfg.model.head.num_classes == 8
-    cfg.model.backbone.pop('norm_cfg', None)
-    model = MODELS.build(cfg.model)
-    assert type(model).__name__ == 'RelativeLoc'
-
-
 def test_tiny_end_to_end_train(fmnist_tiny, tmp_path):
     cfg = tiny_cfg(FMNIST_CFG, fmnist_tiny, str(tmp_path), max_iters=2,
                    batch_size=4)
     runner = Runner.from_cfg(cfg)
     runner.train()
+    # 8 positions, a head that starts near zero: the loss of the first
+    # iterations is close to log(8) (tests/test_models/test_training_signal.py
+    # checks the start exactly and that it falls)
     loss = runner.message_hub.get_scalar('train/loss').current()
-    assert np.isfinite(loss) and loss > 0
+    assert loss == pytest.approx(math.log(8), abs=0.3)

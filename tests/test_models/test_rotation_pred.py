@@ -1,24 +1,19 @@
 """RotationPred: preprocessor order, head loss vs NumPy, configs, training."""
-import os.path as osp
+import math
 
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.runner import Runner
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import mmssl_ext  # noqa: F401
-from tests.helpers import REPO_ROOT
-from tests.test_models.dist_scripts.classic_common import tiny_cfg
+from tests.helpers import tiny_cfg
 
 DIR = 'configs/rotation_pred/'
 FMNIST_CFG = (DIR + 'rotation-pred_resnet18-cifar-w16_1xb64-steplr-2e_'
               'fashion-mnist.py')
-FULL_CFGS = [DIR + 'rotation-pred_resnet50_8xb16-steplr-70e_in1k.py',
-             DIR + 'rotation-pred_resnet50_8xb16-steplr-70e_custom-dataset.py',
-             FMNIST_CFG]
 
 
 def _np_cross_entropy(logits, labels):
@@ -73,18 +68,12 @@ def test_model_loss_and_wrong_preprocessor():
         model.loss([torch.randn(2, 3, 16, 16)] * 4, samples)
 
 
-@pytest.mark.parametrize('path', FULL_CFGS, ids=osp.basename)
-def test_configs_parse_and_build(path):
-    cfg = Config.fromfile(osp.join(REPO_ROOT, path))
-    assert cfg.model.head.num_classes == 4
-    cfg.model.backbone.pop('norm_cfg', None)
-    model = MODELS.build(cfg.model)
-    assert type(model).__name__ == 'RotationPred'
-
-
 def test_tiny_end_to_end_train(fmnist_tiny, tmp_path):
     cfg = tiny_cfg(FMNIST_CFG, fmnist_tiny, str(tmp_path), max_iters=2)
     runner = Runner.from_cfg(cfg)
     runner.train()
+    # 4 rotations, a head that starts near zero: the loss of the first
+    # iterations is close to log(4) (tests/test_models/test_training_signal.py
+    # checks the start exactly and that it falls)
     loss = runner.message_hub.get_scalar('train/loss').current()
-    assert np.isfinite(loss) and loss > 0
+    assert loss == pytest.approx(math.log(4), abs=0.25)

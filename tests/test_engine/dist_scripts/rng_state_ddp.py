@@ -11,7 +11,8 @@ import torch.distributed as dist
 from mmengine.runner import Runner
 
 import mmssl_ext  # noqa: F401
-from tests.test_models.dist_scripts.classic_common import RecordHook, tiny_cfg
+from tests.helpers import tiny_cfg
+from tests.test_models.dist_scripts.classic_common import RecordHook
 
 CFG = ('configs/rotation_pred/rotation-pred_resnet18-cifar-w16_1xb64-steplr-'
        '2e_fashion-mnist.py')
@@ -21,7 +22,8 @@ def cfg_for(data_root, work_dir):
     cfg = tiny_cfg(CFG, data_root, work_dir, max_iters=2, batch_size=4,
                    ckpt_interval=2, distributed=True)
     cfg.randomness = dict(seed=0, diff_rank_seed=True)
-    cfg.custom_hooks = [dict(type='RNGStateHook')]
+    # the recipe carries RNGStateHook (configs/_base_/default_runtime.py)
+    assert cfg.default_hooks.rng_state == dict(type='RNGStateHook')
     return cfg
 
 

@@ -9,7 +9,7 @@ import torch
 import torch.distributed as dist
 from mmengine.runner import Runner
 
-from tests.test_models.dist_scripts.classic_common import tiny_cfg
+from tests.helpers import tiny_cfg
 
 CFG = 'configs/npid/npid_resnet18-cifar-w16_1xb64-steplr-2e_fashion-mnist.py'
 
