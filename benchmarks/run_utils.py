@@ -117,8 +117,8 @@ def cached_step(out_dir: str, settings: dict,
     settings into one table. The file is written atomically (a temporary
     file in ``out_dir``, fsync, ``os.replace``): a run killed while saving
     leaves the previous state, never a truncated file. A file that is not
-    valid JSON anyway (damaged by hand or by another tool) raises
-    ``ValueError`` naming it and the fix before any work is done.
+    valid JSON anyway (damaged by hand or by another tool) stops with
+    ``SystemExit`` naming it and the fix before any work is done.
 
     Returns:
         dict: the step's result with ``settings`` merged in.
@@ -129,12 +129,12 @@ def cached_step(out_dir: str, settings: dict,
             try:
                 saved = json.load(fh)
             except json.JSONDecodeError as exc:
-                raise ValueError(
+                raise SystemExit(
                     f'The cached result {result_file} is damaged (not valid '
                     f'JSON: {exc}). Delete it to redo this step (or pass '
                     f'another --work-dir).') from None
         if not isinstance(saved, dict):
-            raise ValueError(
+            raise SystemExit(
                 f'The cached result {result_file} holds a '
                 f'{type(saved).__name__}, not a result dict: delete it to '
                 f'redo this step (or pass another --work-dir).')

@@ -56,7 +56,7 @@ def test_cached_step_damaged_cache_names_file_and_fix(tmp_path):
     result_file = tmp_path / 'result.json'
     for text in ('{"mIoU": 12.', '[1, 2]'):
         result_file.write_text(text)
-        with pytest.raises(ValueError, match=re.escape(str(result_file)) +
+        with pytest.raises(SystemExit, match=re.escape(str(result_file)) +
                            r'.*(?i:delete) it to redo this step'):
             cached_step(str(tmp_path), dict(iters=1),
                         lambda: calls.append(1) or {})

@@ -69,7 +69,7 @@ SNIPPETS = {
     'README.md#92b56099': covered(FMNIST_TABLE, 'main() with the same --model/--work-dir arguments on cached step results (no benchmark is rerun); each step\'s benchmark has its own tests in tests/test_evaluation'),
     'README.md#c04e3aa6': covered('tests/test_transfer/test_transfer_table.py::test_cached_results_and_table', 'the table script on cached results; the mim train / mim_dist_train.sh path of each cell: tests/test_transfer/test_transfer_train.py (needs mmcv ops); the converters: tests/test_transfer/test_dataset_converters.py'),
     'README.md#4499f2c5': run(README + 'test_own_config_lines_parse_and_build', "the `...` of dict(type='MomentumUpdateHook', ...) left out"),
-    'README.md#2e68c12f': run('tests/test_engine/test_atomic_checkpoint_hook.py::test_readme_snippet_trains_and_checkpoints_rng_state', 'reads the block from README.md itself'),
+    'README.md#353a6890': run('tests/test_engine/test_atomic_checkpoint_hook.py::test_readme_snippet_trains_and_checkpoints_rng_state', 'reads the block from README.md itself; tests/test_configs/test_runtime.py::test_readme_line_on_mmpretrain_runtime appends it to a config file on an mmpretrain recipe'),
     'README.md#f948e138': synopsis(README + 'test_launcher_synopsis', 'scripts exist and take the arguments shown (their usage lines), flags translate, the mim config parses; multi-process runs: tests/test_tools/test_seed_args.py, tests/test_engine/test_knn_eval_hook.py'),
     'README.md#faff3597': covered(PACKAGING, "pip's resolver on `pip install -e .[faiss,mim]` in a venv holding torch 2.11 + numpy 2.5 (dry run: nothing downloaded)"),
     'README.md#ea7a3719': run(README + 'test_data_converter_commands', '--limit-train 30 --limit-test 10 for Fashion-MNIST'),
