@@ -102,7 +102,8 @@ def test_data_converter_commands(request, tmp_path):
     """Both converter commands in a sandbox; the optional arguments in
     brackets become `--limit-train 30 --limit-test 10` (the full
     Fashion-MNIST is 70k PNGs). digits runs in full (1,797 images)."""
-    from mmssl_ext.datasets.sources import FASHION_MNIST_DEBIAN_DIR
+    from tests.helpers import dataset_sources
+    FASHION_MNIST_DEBIAN_DIR = dataset_sources().FASHION_MNIST_DEBIAN_DIR
     if not osp.isdir(FASHION_MNIST_DEBIAN_DIR):
         pytest.skip('Fashion-MNIST is not installed: '
                     '`apt-get install dataset-fashion-mnist` (make setup does).')

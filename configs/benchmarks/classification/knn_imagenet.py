@@ -5,3 +5,4 @@
 #       configs/npid/npid_resnet50_8xb32-steplr-200e_in1k.py PRETRAIN \
 #       --dataset-config configs/benchmarks/classification/knn_imagenet.py
 _base_ = ['../../_base_/datasets/imagenet_knn.py']
+custom_imports = dict(imports=['mmssl_ext'], allow_failed_imports=False)
