@@ -65,9 +65,13 @@ class RNGStateHook(PerRankStateHook):
     ``persistent_workers=False``, so a resume at an epoch boundary is exact
     too, but not with ``persistent_workers=True`` or mid-epoch.
 
-    Use::
+    Our pretraining configs have it (``configs/_base_/default_runtime.py``);
+    a config built on mmpretrain's runtime adds it as an extra default hook,
+    which a child config replacing ``custom_hooks`` keeps::
 
-        custom_hooks = [dict(type='RNGStateHook')]
+        default_hooks = dict(rng_state=dict(type='RNGStateHook'))
+
+    (not also in ``custom_hooks``: that would register it twice).
     """
 
     ckpt_key = 'rng_state'
