@@ -288,6 +288,11 @@ class Migration:
                 self.helpers.append(key)
             else:
                 self.problem(key, 'unknown top-level key')
+        # the list the hooks' warning uses: none of its keys may survive
+        from mmssl_ext.utils.legacy_config import legacy_runtime_keys
+        for left in legacy_runtime_keys(self.out):
+            self.problem(left.split(' ')[0].split('.')[0],
+                         f'MMSelfSup 0.x runtime key left untranslated: {left}')
         return self.out
 
     # ------------------------------------------------------------- pieces
