@@ -344,6 +344,10 @@ class Migration:
             out = dict(batch_size=batch, num_workers=workers)
             if workers and persistent:
                 out['persistent_workers'] = True
+            elif not workers:
+                # mmpretrain's tools/train.py (mim train) defaults to
+                # persistent workers, which torch refuses without workers
+                out['persistent_workers'] = False
             if shuffle and drop_last is not None:
                 out['drop_last'] = drop_last
             out['sampler'] = dict(type='DefaultSampler', shuffle=shuffle)
