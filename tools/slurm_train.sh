@@ -1,34 +1,8 @@
-#!/usr/bin/env bash
-# Slurm training, MMSelfSup-compatible:
+#!/bin/sh
+# Slurm training, MMSelfSup's command line:
 #   [GPUS=8] [GPUS_PER_NODE=8] [CPUS_PER_TASK=5] [SRUN_ARGS=...] \
 #   bash tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [train.py args]
-set -euo pipefail
-if [ $# -lt 4 ]; then
-    echo "usage: $0 PARTITION JOB_NAME CONFIG WORK_DIR [train.py args]" >&2
-    exit 2
-fi
-PARTITION=$1
-JOB_NAME=$2
-CONFIG=$3
-WORK_DIR=$4
-GPUS=${GPUS:-8}
-GPUS_PER_NODE=${GPUS_PER_NODE:-8}
-CPUS_PER_TASK=${CPUS_PER_TASK:-5}
-SRUN_ARGS=${SRUN_ARGS:-""}
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PYTHON=${PYTHON:-python}
-
-mapfile -t TRAIN_ARGS < <("$PYTHON" "$ROOT/tools/misc/seed_args.py" train "${@:5}")
-TRAIN_PY=$("$PYTHON" "$ROOT/tools/misc/seed_args.py" train-script)
-
-# shellcheck disable=SC2086  # SRUN_ARGS is a list of words on purpose
-PYTHONPATH="$ROOT:${PYTHONPATH:-}" \
-srun -p "$PARTITION" \
-    --job-name="$JOB_NAME" \
-    --gres=gpu:"$GPUS_PER_NODE" \
-    --ntasks="$GPUS" \
-    --ntasks-per-node="$GPUS_PER_NODE" \
-    --cpus-per-task="$CPUS_PER_TASK" \
-    --kill-on-bad-exit=1 \
-    ${SRUN_ARGS} \
-    "$PYTHON" -u "$TRAIN_PY" "$CONFIG" --work-dir="$WORK_DIR" --launcher=slurm "${TRAIN_ARGS[@]}"
+# POSIX sh (runs under sh/dash and bash); the work is done by
+# tools/misc/launch.py (checks, flag translation, GPUS=0 -> one process
+# with --launcher none; DRY_RUN=1 prints the command instead).
+exec "${PYTHON:-python}" "$(dirname "$0")/misc/launch.py" slurm-train "$@"

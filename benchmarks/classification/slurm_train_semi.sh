@@ -1,6 +1,7 @@
-#!/usr/bin/env bash
-# Slurm twin of dist_train_semi.sh.
-# Usage: GPUS=8 bash benchmarks/classification/slurm_train_semi.sh PARTITION CONFIG PRETRAIN [KEY=VALUE ...]
-# Same launch as slurm_train_linear.sh: the semi-supervised configs differ only
-# in data subset and learning rates.
-exec bash "$(dirname "$0")/slurm_train_linear.sh" "$@"
+#!/bin/sh
+# Slurm twin of dist_train_semi.sh (GPUS=4, GPUS_PER_NODE=4 by default):
+#   bash benchmarks/classification/slurm_train_semi.sh PARTITION JOB_NAME CONFIG PRETRAIN [train.py args]
+# POSIX sh (runs under sh/dash and bash); the work is done by
+# tools/misc/launch.py (checks, flag translation, GPUS=0 -> one process
+# with --launcher none; DRY_RUN=1 prints the command instead).
+exec "${PYTHON:-python}" "$(dirname "$0")/../../tools/misc/launch.py" slurm-semi "$@"

@@ -16,9 +16,12 @@
 # message if mmcv's compiled ops are missing (fix: make mmcv-full), if CONFIG
 # or PRETRAIN is missing, if CONFIG is not an mmdet config, if PRETRAIN is a
 # Sobel (2-channel) backbone or does not match the config's backbone.
+# Started as `sh script.sh` (dash on Debian): re-run under bash.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -e
 if [ $# -lt 3 ]; then
     sed -n '2,18p' "$0" >&2
+    echo "usage: $0 CONFIG PRETRAIN GPUS [ARGS...] (got $# arguments)" >&2
     exit 2
 fi
 CFG=$1

@@ -14,9 +14,12 @@
 #
 # The pre-flight check (tools/benchmarks/check_transfer_pretrain.py) runs here,
 # before the job is submitted; see mim_dist_train.sh for what it checks.
+# Started as `sh script.sh` (dash on Debian): re-run under bash.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -e
 if [ $# -lt 3 ]; then
     sed -n '2,16p' "$0" >&2
+    echo "usage: $0 PARTITION CONFIG PRETRAIN [ARGS...] (got $# arguments)" >&2
     exit 2
 fi
 PARTITION=$1

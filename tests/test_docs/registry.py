@@ -54,7 +54,15 @@ PACKAGING = ('tests/test_packaging/test_install_keeps_stack.py::'
 FMNIST_TABLE = ('tests/test_tools/test_fashion_mnist_table.py::'
                 'test_finished_steps_are_not_rerun_and_table')
 
+LAUNCH = 'tests/test_tools/test_launchers.py::'
+
 SNIPPETS = {
+    # docs/launchers.md: every line run through sh and bash (DRY_RUN=1: all
+    # checks and translations, the command built); real CPU runs of the
+    # manual's sequence: test_launchers.py::test_cpu_pretrain_resume_knn_epoch_linear
+    'docs/launchers.md#cf02abcf': run(LAUNCH + 'test_documented_commands_run', 'DRY_RUN=1 under sh and bash'),
+    'docs/launchers.md#0c5fbb90': run(LAUNCH + 'test_documented_commands_run', 'DRY_RUN=1 under sh and bash'),
+    'docs/launchers.md#12ed5585': run(LAUNCH + 'test_documented_commands_run', 'DRY_RUN=1 under sh and bash'),
     # README.md
     'README.md#6b987b7a': run(README + 'test_custom_imports_line_loads_the_plugin'),
     'README.md#f5a125f3': run('tests/test_tools/test_migrate_mmselfsup_config.py::test_readme_command', 'the output file goes to a temporary folder'),
@@ -63,7 +71,7 @@ SNIPPETS = {
     'README.md#c04e3aa6': covered('tests/test_transfer/test_transfer_table.py::test_cached_results_and_table', 'the table script on cached results; the mim train / mim_dist_train.sh path of each cell: tests/test_transfer/test_transfer_train.py (needs mmcv ops); the converters: tests/test_transfer/test_dataset_converters.py'),
     'README.md#4499f2c5': run(README + 'test_own_config_lines_parse_and_build', "the `...` of dict(type='MomentumUpdateHook', ...) left out"),
     'README.md#2e68c12f': run('tests/test_engine/test_atomic_checkpoint_hook.py::test_readme_snippet_trains_and_checkpoints_rng_state', 'reads the block from README.md itself'),
-    'README.md#2e43ff5c': synopsis(README + 'test_launcher_synopsis', 'scripts exist and take the arguments shown (their usage lines), flags translate, the mim config parses; multi-process runs: tests/test_tools/test_seed_args.py, tests/test_engine/test_knn_eval_hook.py'),
+    'README.md#f948e138': synopsis(README + 'test_launcher_synopsis', 'scripts exist and take the arguments shown (their usage lines), flags translate, the mim config parses; multi-process runs: tests/test_tools/test_seed_args.py, tests/test_engine/test_knn_eval_hook.py'),
     'README.md#faff3597': covered(PACKAGING, "pip's resolver on `pip install -e .[faiss,mim]` in a venv holding torch 2.11 + numpy 2.5 (dry run: nothing downloaded)"),
     'README.md#ea7a3719': run(README + 'test_data_converter_commands', '--limit-train 30 --limit-test 10 for Fashion-MNIST'),
     # docs/batched_augmentation.md
@@ -72,14 +80,14 @@ SNIPPETS = {
     # docs/installation.md
     'docs/installation.md#708f3bcf': covered(PACKAGING, "pip's resolver on the same installs (PyPI name, checkout, mmcv-lite range)"),
     # docs/evaluation.md
-    'docs/evaluation.md#c19fa9bb': synopsis(EVAL + 'test_launcher_synopses', 'runs: tests/test_engine/test_knn_eval_hook.py::test_dist_knn_script_two_processes_equals_one: dist_test_knn_pretrain.sh with GPUS=0 and GPUS=2 on a tiny config; test_knn.py options: tests/test_engine/test_knn_eval_hook.py::test_knn_data_option_supplies_missing_splits; the epoch script: ::test_missing_checkpoint_is_explained'),
+    'docs/evaluation.md#fc254a40': synopsis(EVAL + 'test_launcher_synopses', 'runs: tests/test_engine/test_knn_eval_hook.py::test_dist_knn_script_two_processes_equals_one: dist_test_knn_pretrain.sh with GPUS=0 and GPUS=2 on a tiny config; test_knn.py options: tests/test_engine/test_knn_eval_hook.py::test_knn_data_option_supplies_missing_splits; the epoch script: ::test_missing_checkpoint_is_explained'),
     'docs/evaluation.md#d00edaa8': run(EVAL + 'test_knn_eval_hook_lines_train', 'interval=10 -> 1'),
     'docs/evaluation.md#dade9c0e': covered('tests/test_tools/test_extract_backbone_weights.py::test_verify_config_cli', 'the CLI with --verify-config on a tiny checkpoint and config'),
     'docs/evaluation.md#aac57c3b': covered('tests/test_tools/test_extract_backbone_weights.py::test_round_trip_downstream_resnet', "an excerpt (`...`): the extracted file loaded with prefix='backbone.' into mmdet's and mmseg's ResNet, every tensor compared"),
-    'docs/evaluation.md#44596197': synopsis(EVAL + 'test_launcher_synopses', 'runs: tests/test_evaluation/test_benchmark_configs.py::test_cpu_sibling_trains: the CPU linear/mhead configs trained from an extracted backbone through the Runner; the launcher scripts themselves are not run by the suite'),
+    'docs/evaluation.md#6c230afa': synopsis(EVAL + 'test_launcher_synopses', 'runs: tests/test_evaluation/test_benchmark_configs.py::test_cpu_sibling_trains: the CPU linear/mhead configs trained from an extracted backbone through the Runner; the launcher scripts themselves are not run by the suite'),
     'docs/evaluation.md#085e1657': run(EVAL + 'test_semi_supervised_subset_commands'),
-    'docs/evaluation.md#11d7f907': synopsis(EVAL + 'test_launcher_synopses', 'runs: tests/test_evaluation/test_benchmark_configs.py::test_cpu_sibling_trains: the CPU semi-supervised config trained through the Runner; the launcher scripts themselves are not run by the suite'),
-    'docs/evaluation.md#66ffb2d5': synopsis(EVAL + 'test_launcher_synopses', 'runs: tests/test_evaluation/test_svm_voc07_script.py::test_two_processes_match_one: svm_voc07.py with 1 and 2 processes, low-shot: ::test_single_process_with_low_shot; the shell wrappers are not run by the suite'),
+    'docs/evaluation.md#2fe9798e': synopsis(EVAL + 'test_launcher_synopses', 'runs: tests/test_evaluation/test_benchmark_configs.py::test_cpu_sibling_trains: the CPU semi-supervised config trained through the Runner; the launcher scripts themselves are not run by the suite'),
+    'docs/evaluation.md#7f04ad65': synopsis(EVAL + 'test_launcher_synopses', 'runs: tests/test_evaluation/test_svm_voc07_script.py::test_two_processes_match_one: svm_voc07.py with 1 and 2 processes, low-shot: ::test_single_process_with_low_shot; the shell wrappers are not run by the suite'),
     'docs/evaluation.md#92b56099': covered(FMNIST_TABLE, 'as the same block in README.md'),
     'docs/evaluation.md#fda11895': covered('tests/test_tools/test_analysis_tools.py::test_tsne_mmselfsup_command_line', "visualize_tsne.py in MMSelfSup's form (CONFIG --checkpoint --work-dir --layer-ind 0,4 --max-num-class 5, plus --n-iter 250) on a tiny ResNet_CIFAR config with extract_dataloader; the --ann-file/--out-dir form: ::test_tsne_from_extracted_backbone; count_parameters.py: ::test_count_parameters_frozen_backbone"),
     # docs/custom_data.md

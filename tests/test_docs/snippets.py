@@ -313,7 +313,12 @@ def usage_arity(script: str) -> Tuple[str, int, Optional[int]]:
     assert proc.returncode != 0 and line, (
         f'bash {script} without arguments must print a usage line and fail; '
         f'got rc {proc.returncode}, stderr {proc.stderr[-500:]!r}')
-    words = line.split()[2:]          # after "usage:" and the script path
+    words = line.split()[1:]
+    # after "usage:", optional environment settings ("[GPUS=8]") and the
+    # script path
+    while words and not words[0].endswith('.sh'):
+        words = words[1:]
+    words = words[1:]
     required = 0
     while required < len(words) and not words[required].startswith('['):
         required += 1

@@ -107,11 +107,12 @@ def test_synopsis_check_catches_argument_drift():
     when a launcher gains JOB_NAME and the docs do not) is reported."""
     from tests.test_docs.snippets import synopsis_calls, synopsis_problems
     good = 'GPUS=16 bash tools/slurm_train.sh PARTITION JOB CONFIG WORK [args]'
-    bad = 'bash tools/slurm_train.sh PARTITION CONFIG WORK_DIR  # old order'
+    bad = ('bash benchmarks/classification/slurm_train_linear.sh PARTITION '
+           'CONFIG PRETRAIN  # old order')
     assert synopsis_problems(good) == []
     problems = synopsis_problems(bad)
     assert len(problems) == 1 and '3 arguments' in problems[0]
-    assert 'PARTITION JOB_NAME CONFIG WORK_DIR' in problems[0]
+    assert 'PARTITION JOB_NAME CONFIG PRETRAIN' in problems[0]
     assert synopsis_problems('bash tools/nope.sh X') == [
         'tools/nope.sh: no such script']
     calls = synopsis_calls('bash a/b_{x,y}.sh P ... \nbash c.sh A "f 5" --k')

@@ -85,13 +85,13 @@ def test_launcher_synopsis(request):
                        'tools/dist_test.sh'}
     problems = synopsis_problems(block.text)
     assert not problems, '\n'.join(problems)
-    flags = ['--work-dir', 'w', '--resume', '--deterministic', '--seed', '3',
-             '--cfg-options', 'a=1']
-    for flag in ('--work-dir', '--resume', '--deterministic', '--seed',
-                 '--cfg-options'):
+    flags = ['--work-dir', 'w', '--resume-from', 'c.pth', '--deterministic',
+             '--seed', '3']
+    for flag in ('--work-dir', '--resume-from', '--deterministic', '--seed'):
         assert flag in block.text
     out = translate(flags)
     assert 'randomness.seed=3' in out and 'randomness.deterministic=True' in out
+    assert '--resume' in out and 'c.pth' in out and '--resume-from' not in out
     mim = [c for c in shell_commands(block.text) if c.startswith('mim train')]
     assert len(mim) == 1
     cfg = Config.fromfile(osp.join(REPO_ROOT, mim[0].split()[3]))

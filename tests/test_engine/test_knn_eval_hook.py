@@ -182,11 +182,15 @@ def test_dist_knn_script_two_processes_equals_one(fmnist_tiny, tmp_path):
 
 
 def test_missing_checkpoint_is_explained(tmp_path):
+    cfg = osp.join(REPO_ROOT, 'configs', 'simclr',
+                   'simclr_resnet18-cifar-w16_1xb256-adamw-coslr-300i_'
+                   'fashion-mnist.py')
     proc = subprocess.run(
-        ['bash', osp.join(KNN_DIR, 'dist_test_knn_epoch.sh'), 'cfg.py', '3'],
-        env=dict(os.environ, WORK_DIR=str(tmp_path)), capture_output=True,
-        text=True)
-    assert proc.returncode == 2 and 'epoch_3.pth' in proc.stderr
+        ['bash', osp.join(KNN_DIR, 'dist_test_knn_epoch.sh'), cfg, '3'],
+        env=dict(os.environ, WORK_DIR=str(tmp_path), PYTHON=sys.executable),
+        capture_output=True, text=True, cwd=str(tmp_path))
+    assert proc.returncode == 2
+    assert osp.join(str(tmp_path), 'epoch_3.pth') in proc.stderr
 
 
 def test_knn_data_option_supplies_missing_splits(fmnist_tiny, tmp_path):

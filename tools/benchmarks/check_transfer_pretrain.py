@@ -16,6 +16,11 @@ data are built (or, worse, trains silently from a half-loaded backbone):
   of the res5 shared head, which also comes from PRETRAIN) is in PRETRAIN
   with the same shape, and PRETRAIN holds nothing else.
 
+The linear and semi-supervised launchers (``tools/misc/launch.py``) run it
+with codebase ``mmpretrain`` (no compiled ops needed) for the same reason: a
+backbone of another architecture would otherwise only log a size mismatch
+and train a randomly initialised frozen backbone.
+
 On success it prints (``--print-cfg-options``) the ``--cfg-options`` that
 initialise the model from PRETRAIN, one per line, for the launcher.
 
@@ -33,12 +38,15 @@ import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
 LAUNCHERS = {'mmdet': 'benchmarks/mmdetection/',
-             'mmseg': 'benchmarks/mmsegmentation/'}
+             'mmseg': 'benchmarks/mmsegmentation/',
+             # linear / semi-supervised launchers (tools/misc/launch.py)
+             'mmpretrain': 'benchmarks/classification/'}
 #: Parts of a model initialised from PRETRAIN: (cfg path, cfg-options key).
 PRETRAINED_PARTS = {
     'mmdet': (('backbone', 'model.backbone'),
               ('roi_head.shared_head', 'model.roi_head.shared_head')),
     'mmseg': (('backbone', 'model.backbone'), ),
+    'mmpretrain': (('backbone', 'model.backbone'), ),
 }
 
 
@@ -75,14 +83,16 @@ def load_config(codebase: str, config: str,
     if not osp.isfile(config):
         raise TransferCheckError(
             f'Config {config!r} does not exist. Pass a file, e.g. one under '
-            f'configs/benchmarks/{"mmdetection" if codebase == "mmdet" else "mmsegmentation"}/.')
+            f'configs/{LAUNCHERS[codebase]}.')
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     scope = cfg.get('default_scope')
     if scope != codebase:
         other = [k for k in LAUNCHERS if k == scope]
-        hint = (f'use {LAUNCHERS[other[0]]}mim_dist_train.sh for it'
+        script = ('dist_train_linear.sh' if other and other[0] == 'mmpretrain'
+                  else 'mim_dist_train.sh')
+        hint = (f'use {LAUNCHERS[other[0]]}{script} for it'
                 if other else
                 f'pass a config that inherits from `{codebase}::...` (see '
                 f'configs/benchmarks/)')
@@ -167,7 +177,8 @@ def check_transfer_pretrain(codebase: str, config: str, pretrain: str,
     Raises:
         TransferCheckError: with the problem and the fix.
     """
-    check_ops(codebase)
+    if codebase != 'mmpretrain':  # classification needs no compiled ops
+        check_ops(codebase)
     from mmssl_ext.models.utils.backbone_checkpoint import mismatch_problems
     cfg = load_config(codebase, config, cfg_options)
     state, prefix = load_pretrain(pretrain)

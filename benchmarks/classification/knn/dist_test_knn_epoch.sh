@@ -1,15 +1,10 @@
-#!/usr/bin/env bash
-# kNN evaluation of epoch EPOCH of a pretraining run in
-# work_dirs/selfsup/<config name>/ (or $WORK_DIR), as in MMSelfSup:
+#!/bin/sh
+# kNN of epoch EPOCH of a pretraining run, as in MMSelfSup:
 #   [GPUS=8] bash benchmarks/classification/knn/dist_test_knn_epoch.sh SELFSUP_CONFIG EPOCH [args]
-set -euo pipefail
-if [ $# -lt 2 ]; then
-    echo "usage: $0 SELFSUP_CONFIG EPOCH [test_knn.py args]" >&2
-    exit 2
-fi
-CFG=$1
-EPOCH=$2
-WORK_DIR=${WORK_DIR:-work_dirs/selfsup/$(basename "$CFG" .py)}
-CHECKPOINT="$WORK_DIR/epoch_${EPOCH}.pth"
-DIR="$(cd "$(dirname "$0")" && pwd)"
-exec bash "$DIR/_knn_launch.sh" "$CFG" "$CHECKPOINT" "${@:3}"
+# epoch_EPOCH.pth is looked for in $WORK_DIR, the --work-dir our launchers
+# recorded, work_dirs/<config>/, work_dirs/<config path>/,
+# work_dirs/selfsup/<algo>/<config>/, ...; if missing, the paths tried are listed.
+# POSIX sh (runs under sh/dash and bash); the work is done by
+# tools/misc/launch.py (checks, flag translation, GPUS=0 -> one process
+# with --launcher none; DRY_RUN=1 prints the command instead).
+exec "${PYTHON:-python}" "$(dirname "$0")/../../../tools/misc/launch.py" knn-epoch "$@"

@@ -1,17 +1,9 @@
-#!/usr/bin/env bash
-# VOC07 SVM of the checkpoint of epoch EPOCH of a pretraining run
-# (work_dirs/selfsup/<config name>/epoch_EPOCH.pth, or WORK_DIR_PRETRAIN).
-# Usage: GPUS=8 bash benchmarks/classification/svm_voc07/dist_test_svm_epoch.sh \
-#            SELFSUP_CONFIG EPOCH "FEATURE_LIST" [extra svm_voc07.py args]
-set -euo pipefail
-if [ $# -lt 3 ]; then
-    echo "Usage: $0 SELFSUP_CONFIG EPOCH \"FEATURE_LIST\" [extra args]" >&2; exit 2
-fi
-CFG=$1
-EPOCH=$2
-FEAT_LIST=$3
-shift 3
-GPUS=${GPUS:-8}
-PRETRAIN_DIR=${WORK_DIR_PRETRAIN:-work_dirs/selfsup/$(basename "${CFG%.*}")}
-PRETRAIN=$PRETRAIN_DIR/epoch_${EPOCH}.pth
-exec bash "$(dirname "$0")/dist_test_svm_pretrain.sh" "$CFG" "$GPUS" "$PRETRAIN" "$FEAT_LIST" "$@"
+#!/bin/sh
+# VOC07 SVM of epoch EPOCH of a pretraining run:
+#   [GPUS=8] bash benchmarks/classification/svm_voc07/dist_test_svm_epoch.sh SELFSUP_CONFIG EPOCH ["FEATURE_LIST"] [args]
+# epoch_EPOCH.pth is looked for as by dist_test_knn_epoch.sh (WORK_DIR_PRETRAIN
+# first); FEATURE_LIST defaults to feat5.
+# POSIX sh (runs under sh/dash and bash); the work is done by
+# tools/misc/launch.py (checks, flag translation, GPUS=0 -> one process
+# with --launcher none; DRY_RUN=1 prints the command instead).
+exec "${PYTHON:-python}" "$(dirname "$0")/../../../tools/misc/launch.py" svm-epoch "$@"

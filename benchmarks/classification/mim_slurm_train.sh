@@ -1,0 +1,7 @@
+#!/bin/sh
+# MMSelfSup 1.x's name of slurm_train_linear.sh (same arguments):
+#   [GPUS=8] bash benchmarks/classification/mim_slurm_train.sh PARTITION JOB_NAME CONFIG PRETRAIN [train.py args]
+# POSIX sh (runs under sh/dash and bash); the work is done by
+# tools/misc/launch.py (checks, flag translation, GPUS=0 -> one process
+# with --launcher none; DRY_RUN=1 prints the command instead).
+exec "${PYTHON:-python}" "$(dirname "$0")/../../tools/misc/launch.py" slurm-linear "$@"
