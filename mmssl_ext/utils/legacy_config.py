@@ -11,9 +11,10 @@ list of them and the one check:
   MemoryBankCheckHook, SwAVQueueHook, RNGStateHook, AtomicCheckpointHook)
   call :func:`warn_legacy_runtime_keys` in ``before_run`` with the runner's
   config (the package import cannot see the config);
-* a launcher can call :func:`warn_legacy_runtime_keys` with the config it
-  is about to run (the warning is then not repeated by the hooks of the
-  training process it starts, see :data:`WARNED_ENV`).
+* the shell launchers (``tools/misc/launch.py``, which loads this file by
+  path) call :func:`warn_legacy_runtime_keys` with the config and the
+  ``--cfg-options`` they are about to run; the hooks of the training
+  process they start then stay quiet (:data:`WARNED_ENV`).
 
 At most one warning per run: the first hook marks the runner; a launcher
 sets the environment variable :data:`WARNED_ENV`, which the training process
@@ -21,7 +22,7 @@ it starts inherits, and the hooks then stay quiet.
 """
 import logging
 import os
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 __all__ = ['LEGACY_RUNTIME_KEYS', 'MIGRATE_TOOL', 'WARNED_ENV',
            'legacy_runtime_keys', 'legacy_keys_message',
@@ -105,7 +106,9 @@ def legacy_keys_message(found: Sequence[str], config: str = 'the config'
 
 def warn_legacy_runtime_keys(runner=None, cfg=None, config: str = '',
                              cfg_options: Sequence[str] = (),
-                             logger=None) -> Optional[List[str]]:
+                             logger=None,
+                             printer: Optional[Callable[[str], None]] = None
+                             ) -> Optional[List[str]]:
     """Warn once per run about the 0.x runtime keys of a config.
 
     Args:
@@ -115,6 +118,8 @@ def warn_legacy_runtime_keys(runner=None, cfg=None, config: str = '',
         config (str): the config's file name, for the message.
         cfg_options (list[str]): ``--cfg-options`` entries (launchers).
         logger: where to log (default: mmengine's current logger).
+        printer (callable, optional): called with the message instead of
+            logging it (launchers print to stderr).
 
     Returns:
         list[str] | None: the keys found, or None when this run was already
@@ -135,7 +140,11 @@ def warn_legacy_runtime_keys(runner=None, cfg=None, config: str = '',
     if found:
         if runner is None:   # a launcher: its child processes stay quiet
             os.environ[WARNED_ENV] = os.path.basename(config) or '1'
-        from mmengine.logging import print_log
-        print_log(legacy_keys_message(found, config or 'the config'),
-                  logger=logger or 'current', level=logging.WARNING)
+        message = legacy_keys_message(found, config or 'the config')
+        if printer is not None:
+            printer(message)
+        else:
+            from mmengine.logging import print_log
+            print_log(message, logger=logger or 'current',
+                      level=logging.WARNING)
     return found

@@ -103,3 +103,19 @@ def test_migration_tool_translates_every_listed_key():
     assert legacy_runtime_keys(out) == []
     leftovers = [m for _, _, m in migration.problems if '0.x runtime' in m]
     assert leftovers == [], leftovers
+
+
+def test_launcher_uses_the_same_list_and_marks_the_run(no_env, capsys):
+    """tools/misc/launch.py: this module's list and check, printed on
+    stderr, and the environment its training process inherits marked."""
+    from mmengine.config import Config
+    from tests.test_tools._load_tool import load_tool
+    launch = load_tool('misc/launch.py')
+    assert launch.LEGACY_RUNTIME_KEYS == LEGACY_RUNTIME_KEYS
+    cfg = Config(dict(total_epochs=3))
+    found = launch.warn_legacy_keys(cfg, 'old.py',
+                                    ['dist_params.backend=gloo'])
+    assert found == ['total_epochs (-> train_cfg.max_epochs)']
+    err = capsys.readouterr().err
+    assert err.count(HEADLINE) == 1 and MIGRATE_TOOL in err
+    assert legacy_config.os.environ[WARNED_ENV] == 'old.py'
