@@ -143,6 +143,8 @@ def walked(tmp_path_factory):
     assert len(blocks) == 6, sorted(blocks)
     variables = page_variables(blocks['from-mmselfsup-vars'])
     assert set(TINY_VARS) <= set(variables), sorted(variables)
+    for name in ('KNN_DATA', 'LINEAR'):   # the page's configs are ours
+        assert osp.isfile(osp.join(REPO_ROOT, variables[name])), name
     rewrites = [SVM_DATA, DROP_GPUS, CPU_GPUS] + variable_rewrites(variables)
     run_block(blocks['from-mmselfsup-vars'], root)   # plain assignments
     run_block(blocks['from-mmselfsup-migrate'], root, rewrites)
