@@ -215,3 +215,18 @@ def test_odc_memory_was_rebuilt(walked):
     logs = ''.join(open(f).read() for f in glob.glob(
         osp.join(root, run_dir, '*', '*.log')))
     assert 'marked uninitialised' in logs
+
+
+def test_resume_of_the_0x_checkpoint_is_refused(walked):
+    """What the page says about `--resume $CKPT`: refused before the first
+    iteration, naming load_from with resume=False."""
+    import subprocess
+    root, new = walked['root'], walked['vars']['NEW']
+    proc = subprocess.run(
+        ['mim', 'train', 'mmpretrain', new, '--work-dir', 'work_dirs/resumed',
+         '--resume', CKPT], cwd=root, env=sandbox_env(), capture_output=True,
+        text=True, timeout=600)
+    assert proc.returncode != 0
+    assert 'load_from=<checkpoint> with resume=False' in proc.stderr, \
+        proc.stderr[-3000:]
+    assert not glob.glob(osp.join(root, 'work_dirs', 'resumed', '*.pth'))
