@@ -1,2 +1,3 @@
 """Package-wide helpers that register nothing: distributed primitives
-(:mod:`.dist`) and random-generator state (:mod:`.rng`)."""
+(:mod:`.dist`), random-generator state (:mod:`.rng`) and the MMSelfSup 0.x
+runtime-key check (:mod:`.legacy_config`)."""

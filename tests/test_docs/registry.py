@@ -48,6 +48,7 @@ T = 'tests/test_docs/'
 README = T + 'test_readme_blocks.py::'
 EVAL = T + 'test_evaluation_blocks.py::'
 CUSTOM = T + 'test_custom_data.py::'
+FROM_0X = T + 'test_from_mmselfsup.py::test_documented_walkthrough_runs'
 PACKAGING = ('tests/test_packaging/test_install_keeps_stack.py::'
              'test_install_keeps_torch_and_numpy')
 FMNIST_TABLE = ('tests/test_tools/test_fashion_mnist_table.py::'
@@ -95,4 +96,11 @@ SNIPPETS = {
     'docs/custom_data.md#f87e39df': run(CUSTOM + 'test_documented_sequence_runs', 'tiny-cpu configs, one CPU process'),
     'docs/custom_data.md#720d3157': run(CUSTOM + 'test_settings_block_is_the_config'),
     'docs/custom_data.md#93f95ec0': run(CUSTOM + 'test_documented_sequence_runs', 'tiny-cpu configs, one CPU process'),
+    # docs/from_mmselfsup.md
+    'docs/from_mmselfsup.md#ccd1cf63': run(FROM_0X, 'OLD, CKPT, EPOCHS, KNN_DATA, LINEAR -> tiny values (listed at the end of the page)'),
+    'docs/from_mmselfsup.md#89c6726e': run(FROM_0X, 'the tiny 0.x ODC fixture'),
+    'docs/from_mmselfsup.md#6449d74d': run(FROM_0X, 'a fabricated tiny 0.x ODC checkpoint, 1 epoch, one CPU process'),
+    'docs/from_mmselfsup.md#e7795c14': run(FROM_0X, 'tiny kNN splits'),
+    'docs/from_mmselfsup.md#32d07c4a': run(FROM_0X, 'GPUS=0, the linear config shrunk'),
+    'docs/from_mmselfsup.md#e7edcf09': run(FROM_0X, 'a 2-class list of the tiny folder instead of VOC07'),
 }

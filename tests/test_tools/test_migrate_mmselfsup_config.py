@@ -36,24 +36,32 @@ def _rel(path):
     return osp.relpath(path, FIXTURES)
 
 
-@pytest.fixture
-def tiny_data(tmp_path, monkeypatch):
-    """16 coloured 32-px images under data/tiny (the fixtures' paths), in
-    class subfolders, with meta/train.txt and meta/train_10pct.txt."""
-    monkeypatch.chdir(tmp_path)
+def write_tiny_folder(root) -> None:
+    """16 coloured 32-px images under ``root``/data/tiny (the fixtures'
+    paths), in class subfolders c0/c1, with meta/train.txt and
+    meta/train_10pct.txt ("path label" lines)."""
+    import pathlib
+    root = pathlib.Path(root)
     rng = np.random.default_rng(0)
     lines = []
     for i in range(16):
-        folder = tmp_path / 'data' / 'tiny' / 'train' / f'c{i % 2}'
+        folder = root / 'data' / 'tiny' / 'train' / f'c{i % 2}'
         folder.mkdir(parents=True, exist_ok=True)
         img = rng.integers(0, 255, (32, 32, 3), dtype=np.uint8)
         cv2.imwrite(str(folder / f'{i}.png'), img)
         lines.append(f'c{i % 2}/{i}.png {i % 2}')
-    meta = tmp_path / 'data' / 'tiny' / 'meta'
+    meta = root / 'data' / 'tiny' / 'meta'
     meta.mkdir()
     (meta / 'train.txt').write_text('\n'.join(lines) + '\n')
     # a '10 %' list of all 16 (the name is what the fixture uses)
     (meta / 'train_10pct.txt').write_text('\n'.join(lines) + '\n')
+
+
+@pytest.fixture
+def tiny_data(tmp_path, monkeypatch):
+    """:func:`write_tiny_folder` in ``tmp_path``, the working directory."""
+    monkeypatch.chdir(tmp_path)
+    write_tiny_folder(tmp_path)
     return tmp_path
 
 

@@ -43,7 +43,6 @@ KNN_DIR = osp.join(ROOT, 'benchmarks', 'classification', 'knn')
 SVM_DIR = osp.join(ROOT, 'benchmarks', 'classification', 'svm_voc07')
 CHECK_PRETRAIN = osp.join(ROOT, 'tools', 'benchmarks',
                           'check_transfer_pretrain.py')
-MIGRATE_TOOL = 'tools/misc/migrate_mmselfsup_config.py'
 #: kNN splits used when the config has none (MMSelfSup's default
 #: ``--dataset-config``).
 KNN_IMAGENET = 'configs/benchmarks/classification/knn_imagenet.py'
@@ -51,31 +50,24 @@ KNN_IMAGENET = 'configs/benchmarks/classification/knn_imagenet.py'
 #: that the evaluate-by-epoch scripts find it (relative to the cwd).
 RUNS_FILE = osp.join('work_dirs', '.mmssl_ext_work_dirs.json')
 
+
+def _legacy_config():
+    """mmssl_ext/utils/legacy_config.py, loaded by path: the one list of
+    MMSelfSup 0.x runtime keys and its check, shared with our hooks and the
+    migration tool (importing the package would load torch and mmpretrain
+    before the launcher has decided anything)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'mmssl_ext_legacy_config',
+        osp.join(ROOT, 'mmssl_ext', 'utils', 'legacy_config.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_LEGACY = _legacy_config()
 #: MMSelfSup 0.x (mmcv-1 runner) keys that mmengine's Runner ignores.
-LEGACY_RUNTIME_KEYS = {
-    'resume_from': '--resume CKPT (or resume=True + load_from)',
-    'checkpoint_config': 'default_hooks.checkpoint',
-    'log_config': 'default_hooks.logger (+ visualizer for TensorBoard)',
-    'runner': 'train_cfg=dict(by_epoch=True, max_epochs=N) or '
-              'dict(type=\'IterBasedTrainLoop\', max_iters=N)',
-    'total_epochs': 'train_cfg.max_epochs',
-    'evaluation': 'val_cfg / val_evaluator (or KNNEvalHook)',
-    'workflow': 'train_cfg / val_cfg (no workflow in mmengine)',
-    'dist_params': 'env_cfg.dist_cfg',
-    'optimizer_config': 'optim_wrapper (clip_grad, accumulative_counts)',
-    'lr_config': 'param_scheduler',
-    'momentum_config': 'param_scheduler (momentum schedulers)',
-    'data': 'train_dataloader / val_dataloader / test_dataloader '
-            '(imgs_per_gpu -> batch_size, workers_per_gpu -> num_workers)',
-    'optimizer': 'optim_wrapper.optimizer (paramwise_options -> '
-                 'optim_wrapper.paramwise_cfg)',
-    'fp16': 'optim_wrapper.type=AmpOptimWrapper (or --amp)',
-    'cudnn_benchmark': 'env_cfg.cudnn_benchmark',
-    'mp_start_method': 'env_cfg.mp_cfg.mp_start_method',
-    'opencv_num_threads': 'env_cfg.mp_cfg.opencv_num_threads',
-    'prefetch': 'nothing (mmengine has no prefetching loader)',
-    'gpu_ids': 'the launcher (GPUS)',
-}
+LEGACY_RUNTIME_KEYS = _LEGACY.LEGACY_RUNTIME_KEYS
 
 
 class UsageError(Exception):
@@ -152,35 +144,20 @@ def load_config(path: str):
 def legacy_runtime_keys(cfg, cfg_options: Sequence[str] = ()) -> List[str]:
     """MMSelfSup 0.x runtime keys in ``cfg`` (and in --cfg-options) that
     mmengine would silently ignore, as 'key (-> replacement)' lines."""
-    found = []
     # (dist_params.* options are translated by seed_args.py)
-    names = set(cfg.keys()) | {o.split('=', 1)[0].split('.', 1)[0]
-                               for o in cfg_options} - {'dist_params'}
-    for key, new in LEGACY_RUNTIME_KEYS.items():
-        if key not in names:
-            continue
-        if key == 'optimizer' and 'optim_wrapper' in cfg:
-            continue
-        label = key
-        if key == 'data' and hasattr(cfg.get('data'), 'keys'):
-            sub = [k for k in ('imgs_per_gpu', 'samples_per_gpu',
-                               'workers_per_gpu', 'train', 'val', 'test')
-                   if k in cfg.data]
-            if not sub:
-                continue
-            label = 'data.' + '/'.join(sub)
-        found.append(f'{label} (-> {new})')
-    return found
+    return _LEGACY.legacy_runtime_keys(
+        cfg, [o for o in cfg_options if not o.startswith('dist_params')])
 
 
 def warn_legacy_keys(cfg, config: str, cfg_options: Sequence[str] = ()):
-    found = legacy_runtime_keys(cfg, cfg_options)
-    if found:
-        print(f'[launch] WARNING: {config} holds MMSelfSup 0.x runtime keys '
-              f'that mmengine silently ignores:\n    ' + '\n    '.join(found)
-              + f'\n  Translate the config: python {MIGRATE_TOOL} '
-              f'{config} NEW.py', file=sys.stderr)
-    return found
+    """Print the warning (stderr) and mark the environment, so that the
+    hooks of the training process started next do not repeat it."""
+    return _LEGACY.warn_legacy_runtime_keys(
+        cfg=cfg, config=config,
+        cfg_options=[o for o in cfg_options
+                     if not o.startswith('dist_params')],
+        printer=lambda msg: print('[launch] WARNING: ' + msg,
+                                  file=sys.stderr)) or []
 
 
 def user_cfg_options(args: Sequence[str]) -> List[str]:

@@ -288,6 +288,11 @@ class Migration:
                 self.helpers.append(key)
             else:
                 self.problem(key, 'unknown top-level key')
+        # the list the hooks' warning uses: none of its keys may survive
+        from mmssl_ext.utils.legacy_config import legacy_runtime_keys
+        for left in legacy_runtime_keys(self.out):
+            self.problem(left.split(' ')[0].split('.')[0],
+                         f'MMSelfSup 0.x runtime key left untranslated: {left}')
         return self.out
 
     # ------------------------------------------------------------- pieces
@@ -339,6 +344,10 @@ class Migration:
             out = dict(batch_size=batch, num_workers=workers)
             if workers and persistent:
                 out['persistent_workers'] = True
+            elif not workers:
+                # mmpretrain's tools/train.py (mim train) defaults to
+                # persistent workers, which torch refuses without workers
+                out['persistent_workers'] = False
             if shuffle and drop_last is not None:
                 out['drop_last'] = drop_last
             out['sampler'] = dict(type='DefaultSampler', shuffle=shuffle)

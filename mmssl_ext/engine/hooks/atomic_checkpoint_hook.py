@@ -13,6 +13,7 @@ from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 from mmengine.logging import print_log
 from mmpretrain.registry import HOOKS
+from mmssl_ext.utils.legacy_config import warn_legacy_runtime_keys
 
 TMP_PREFIX = '.incomplete-'
 _CKPT_NAME = re.compile(r'^(epoch|iter)_(\d+)\.pth$')
@@ -130,6 +131,7 @@ class AtomicCheckpointHook(CheckpointHook):
     """
 
     def before_run(self, runner) -> None:
+        warn_legacy_runtime_keys(runner)  # 0.x keys mmengine ignores
         super().before_run(runner)
         if runner._resume and runner._load_from is None:
             self._choose_resume_checkpoint(runner)

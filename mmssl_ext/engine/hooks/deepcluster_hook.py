@@ -21,6 +21,7 @@ from mmssl_ext.evaluation.functional.clustering import (cluster_stats,
                                                         normalized_mutual_info,
                                                         pca_whiten)
 from mmssl_ext.models.utils.mmselfsup_checkpoint import check_resumable
+from mmssl_ext.utils.legacy_config import warn_legacy_runtime_keys
 
 CKPT_KEY = 'deepcluster_hook'
 
@@ -199,6 +200,9 @@ class DeepClusterHook(Hook):
         self._extract_loader = None
 
     # ---------------------------------------------------------------- checks
+    def before_run(self, runner) -> None:
+        warn_legacy_runtime_keys(runner)  # 0.x keys mmengine ignores
+
     def _check(self, runner) -> None:
         import_faiss()  # every rank fails alike if faiss is missing
         model = get_ori_model(runner.model)

@@ -20,6 +20,7 @@ from ...compat.build_dataloader import strip_scope
 from ...evaluation.feature_extractor import dataset_labels, extract_features
 from ...evaluation.functional import knn_accuracy
 from ...utils.rng import preserved_rng_state
+from mmssl_ext.utils.legacy_config import warn_legacy_runtime_keys
 
 
 @HOOKS.register_module()
@@ -71,6 +72,9 @@ class KNNEvalHook(Hook):
         self.eval_before_train = before_train
         self._loaders = None
         self.last_results: Optional[dict] = None
+
+    def before_run(self, runner) -> None:
+        warn_legacy_runtime_keys(runner)  # 0.x keys mmengine ignores
 
     def _build_loaders(self, runner):
         if self._loaders is None:

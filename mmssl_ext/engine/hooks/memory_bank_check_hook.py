@@ -12,6 +12,7 @@ from torch.utils.data import DataLoader
 
 from mmssl_ext.models.memories.base_memory import BaseMemory
 from mmssl_ext.models.utils.mmselfsup_checkpoint import check_resumable
+from mmssl_ext.utils.legacy_config import warn_legacy_runtime_keys
 
 
 @HOOKS.register_module()
@@ -67,6 +68,9 @@ class MemoryBankCheckHook(Hook):
         self.attr = attr
         self.extract_dataloader = copy.deepcopy(extract_dataloader)
         self.check_finite_interval = check_finite_interval
+
+    def before_run(self, runner) -> None:
+        warn_legacy_runtime_keys(runner)  # 0.x keys mmengine ignores
 
     def _memory(self, runner):
         model = get_ori_model(runner.model)

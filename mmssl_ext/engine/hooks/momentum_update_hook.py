@@ -12,6 +12,7 @@ from mmpretrain.utils import get_ori_model
 
 from mmssl_ext.engine.hooks.mmselfsup_args import (accepts_mmselfsup_args,
                                                    renamed)
+from mmssl_ext.utils.legacy_config import warn_legacy_runtime_keys
 
 SCHEDULES = ('cosine', 'linear', 'constant')
 
@@ -108,6 +109,7 @@ class MomentumUpdateHook(Hook):
         self._start_tau: Optional[float] = start_tau
 
     def before_run(self, runner) -> None:
+        warn_legacy_runtime_keys(runner)  # 0.x keys mmengine ignores
         model = get_ori_model(runner.model)
         self._emas = [(name, m) for name, m in model.named_modules()
                       if isinstance(m, ExponentialMovingAverage)]

@@ -11,6 +11,7 @@ from mmpretrain.utils import get_ori_model
 from mmssl_ext.engine.hooks.mmselfsup_args import (accepts_mmselfsup_args,
                                                    ignored)
 from mmssl_ext.evaluation.functional.clustering import cluster_stats
+from mmssl_ext.utils.legacy_config import warn_legacy_runtime_keys
 
 
 @HOOKS.register_module()
@@ -80,6 +81,9 @@ class ODCHook(Hook):
         self.reweight = reweight
         self.reweight_pow = reweight_pow
         self.save_labels_interval = save_labels_interval
+
+    def before_run(self, runner) -> None:
+        warn_legacy_runtime_keys(runner)  # 0.x keys mmengine ignores
 
     @staticmethod
     def _model(runner):

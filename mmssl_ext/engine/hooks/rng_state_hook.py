@@ -8,6 +8,7 @@ from mmpretrain.registry import HOOKS
 
 from mmssl_ext.utils.rng import (get_rng_state,  # noqa: F401
                                  preserved_rng_state, set_rng_state)
+from mmssl_ext.utils.legacy_config import warn_legacy_runtime_keys
 from .per_rank_state import PerRankStateHook
 
 
@@ -80,6 +81,9 @@ class RNGStateHook(PerRankStateHook):
     def __init__(self) -> None:
         super().__init__()
         self._pending: Optional[dict] = None
+
+    def before_run(self, runner) -> None:
+        warn_legacy_runtime_keys(runner)  # 0.x keys mmengine ignores
 
     def local_state(self, runner) -> Any:
         return get_rng_state()

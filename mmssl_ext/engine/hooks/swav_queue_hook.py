@@ -9,6 +9,7 @@ from mmpretrain.registry import HOOKS
 from mmpretrain.utils import get_ori_model
 
 from .per_rank_state import PerRankStateHook
+from mmssl_ext.utils.legacy_config import warn_legacy_runtime_keys
 
 
 @HOOKS.register_module()
@@ -97,6 +98,7 @@ class SwAVQueueHook(PerRankStateHook):
         return loss
 
     def before_run(self, runner) -> None:
+        warn_legacy_runtime_keys(runner)  # 0.x keys mmengine ignores
         loss = self._loss_module(runner)  # fail early on a wrong model
         loss_crops = getattr(loss, 'crops_for_assign', None)
         if loss_crops is not None and list(loss_crops) != \
