@@ -390,6 +390,38 @@ def test_benchmark_command_lines(checkout):
     assert cmd[cmd.index('--features') + 1] == 'feat5'
 
 
+def test_manual_script_paths_of_0x_and_1x(checkout):
+    """The manuals type ``bash tools/benchmarks/classification/...`` (0.x and
+    1.x) and ``.../knn_imagenet/...`` (0.x): those paths are links to
+    benchmarks/ and build exactly the same commands."""
+    root, pretrain = checkout
+    for link, target in (('tools/benchmarks/classification',
+                          'benchmarks/classification'),
+                         ('tools/benchmarks/mmdetection',
+                          'benchmarks/mmdetection'),
+                         ('tools/benchmarks/mmsegmentation',
+                          'benchmarks/mmsegmentation'),
+                         ('benchmarks/classification/knn_imagenet',
+                          'benchmarks/classification/knn')):
+        assert osp.samefile(osp.join(REPO_ROOT, link),
+                            osp.join(REPO_ROOT, target)), link
+    lines = [
+        ('tools/benchmarks/classification/dist_train_linear.sh',
+         f'{LINEAR} {pretrain}'),
+        ('tools/benchmarks/classification/slurm_train_semi.sh',
+         f'P J {SEMI} {pretrain}'),
+        ('tools/benchmarks/classification/knn_imagenet/'
+         'dist_test_knn_pretrain.sh', f'{ROT} {pretrain}'),
+        ('tools/benchmarks/classification/svm_voc07/dist_test_svm_epoch.sh',
+         f'{ROT} 1'),
+    ]
+    for old, args in lines:
+        new = old.replace('tools/benchmarks/', 'benchmarks/').replace(
+            'knn_imagenet/', 'knn/')
+        assert dry(f'bash {old} {args}', root) == dry(
+            f'bash {new} {args}', root), old
+
+
 def test_epoch_scripts_find_every_training_location(checkout, tmp_path):
     """Each place a manual command writes checkpoints is found."""
     root = make_checkout(tmp_path / 'c')

@@ -1,0 +1,1 @@
+mim_dist_train.sh

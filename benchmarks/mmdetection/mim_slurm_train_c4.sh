@@ -1,0 +1,1 @@
+mim_slurm_train.sh
