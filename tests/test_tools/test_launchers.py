@@ -106,7 +106,7 @@ def shell_env(**extra) -> dict:
                PYTHONPATH=REPO_ROOT)
     env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
     for key in ('GPUS', 'WORK_DIR', 'WORK_DIR_PRETRAIN', 'OUT_DIR',
-                'DRY_RUN', 'PORT'):
+                'DRY_RUN', 'PORT', 'LOW_SHOT'):
         env.pop(key, None)
     env.update({k: str(v) for k, v in extra.items()})
     return env
@@ -380,6 +380,11 @@ def test_benchmark_command_lines(checkout):
               f' 8 {pretrain}', root)
     feats = cmd.index('--features')
     assert cmd[feats + 1:feats + 3] == ['feat5', '--voc-root']
+    # full and low-shot SVMs, as MMSelfSup's scripts; LOW_SHOT=0: full only
+    assert '--low-shot' in cmd
+    assert '--low-shot' not in dry(
+        f'bash {base}/svm_voc07/dist_test_svm_pretrain.sh {ROT} 8 '
+        f'{pretrain}', root, LOW_SHOT=0)
     cmd = dry(f'bash {base}/svm_voc07/dist_test_svm_epoch.sh {ROT} 1 '
               '"feat1 feat5"', root, GPUS=0)
     assert cmd[0] == sys.executable and 'torch.distributed.run' not in cmd
@@ -550,7 +555,8 @@ def test_cpu_pretrain_resume_knn_epoch_linear(fmnist_tiny, tmp_path):
               f'{anns["train"]} --test-ann {anns["test"]} --data-root '
               f'{fmnist_tiny} --num-classes 10 --img-size 32 --pool-type '
               'adaptive --pool-sizes 2 2 2 2 1 --costs 0.1 --batch-size 16',
-              root, GPUS=0, WORK_DIR='work_dirs/svm', WORK_DIR_PRETRAIN=work)
+              root, GPUS=0, WORK_DIR='work_dirs/svm', WORK_DIR_PRETRAIN=work,
+              LOW_SHOT=0)
     assert proc.returncode == 0, proc.stderr[-3000:]
     svm = json.load(open(osp.join(root, 'work_dirs', 'svm',
                                   'svm_voc07_results.json')))

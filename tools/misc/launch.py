@@ -538,7 +538,9 @@ def job_svm(args: List[str], by_epoch: bool, slurm=False) -> int:
     if '--train-ann' not in rest:
         extra += ['--voc-root', os.environ.get('VOC_ROOT',
                                                'data/VOCdevkit/VOC2007')]
-    if os.environ.get('LOW_SHOT', '0') == '1':
+    # MMSelfSup's SVM scripts always ran the full and the low-shot SVMs;
+    # LOW_SHOT=0 runs the full ones only
+    if os.environ.get('LOW_SHOT', '1') != '0':
         extra.append('--low-shot')
     if slurm:
         # srun starts the tasks; map slurm's variables to torch.distributed's

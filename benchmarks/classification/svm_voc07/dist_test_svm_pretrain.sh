@@ -1,5 +1,5 @@
 #!/bin/sh
-# VOC07 SVM (+ low-shot with LOW_SHOT=1) of a pretrained backbone:
+# VOC07 SVM and low-shot SVM (LOW_SHOT=0: full SVMs only) of a pretrained backbone:
 #   bash benchmarks/classification/svm_voc07/dist_test_svm_pretrain.sh SELFSUP_CONFIG GPUS PRETRAIN ["FEATURE_LIST"] [args]
 # FEATURE_LIST: "feat5" (default, as MMSelfSup) or "feat1 feat2 feat3 feat4 feat5".
 # VOC_ROOT (default data/VOCdevkit/VOC2007); args e.g. --train-ann a.txt
