@@ -540,18 +540,17 @@ def test_cpu_pretrain_resume_knn_epoch_linear(fmnist_tiny, tmp_path):
     res = json.load(open(osp.join(root, 'knn_out', 'epoch_2.json')))
     assert res['ks'] == [5] and 0 <= res['results']['epoch_2.pth'][
         'k5_top1'] <= 100
-    # VOC07-protocol SVM of epoch 2 (FEATURE_LIST feat5), a tiny
-    # multi-label list made of Fashion-MNIST labels. svm_voc07.py builds the
-    # config's data preprocessor, which for RotationPred wants 4 views: take
-    # the SimCLR config of the same backbone, the run's folder from
-    # WORK_DIR_PRETRAIN.
+    # VOC07-protocol SVM of epoch 2 (FEATURE_LIST feat5) on a tiny
+    # multi-label list made of Fashion-MNIST labels, with the RotationPred
+    # config itself (its 4-view data preprocessor normalises single images
+    # for extraction), the run's folder from WORK_DIR_PRETRAIN.
     anns = {}
     for split, n in (('train', 60), ('test', 40)):
         rows = open(osp.join(fmnist_tiny, 'meta', f'{split}.txt')).read()
         anns[split] = tmp_path / f'{split}_ml.txt'
         anns[split].write_text('\n'.join(rows.split('\n')[:n]) + '\n')
     proc = sh('sh', 'sh benchmarks/classification/svm_voc07/'
-              f'dist_test_svm_epoch.sh {SIMCLR} 2 "feat5" --train-ann '
+              f'dist_test_svm_epoch.sh {manual_cfg} 2 "feat5" --train-ann '
               f'{anns["train"]} --test-ann {anns["test"]} --data-root '
               f'{fmnist_tiny} --num-classes 10 --img-size 32 --pool-type '
               'adaptive --pool-sizes 2 2 2 2 1 --costs 0.1 --batch-size 16',
