@@ -37,7 +37,6 @@ LINEAR = 'configs/benchmarks/classification/fashion_mnist/resnet18-cifar-w16_lin
 SEMI = 'configs/benchmarks/classification/fashion_mnist/resnet18-cifar-w16_head10_1xb64-steplr1e-2-4e_fashion-mnist-10pct.py'  # noqa: E501
 ODC_IN1K = 'configs/selfsup/odc/odc_resnet50_8xb64-steplr-440e_in1k.py'
 KNN_FMNIST = 'configs/_base_/datasets/fashion-mnist_knn.py'
-SIMCLR = 'configs/simclr/simclr_resnet18-cifar-w16_1xb256-adamw-coslr-300i_fashion-mnist.py'  # noqa: E501
 
 SCRIPTS = {  # script -> (required argument names)
     'tools/dist_train.sh': ('CONFIG', 'GPUS'),
