@@ -16,15 +16,19 @@ function is a collective: call it on every rank, in the same order.
 * :func:`gather_rows_chunked` - the same concatenation for large tensors
   (a whole dataset's features), on one rank or on all, exchanged in pieces
   of bounded size.
+* :func:`on_rank0` - run a step on rank 0 only (k-means, say) and make a
+  failure there an error on every rank instead of a hang at the next
+  collective.
 
 Picklable objects go through ``mmengine.dist.all_gather_object`` /
 ``broadcast_object_list`` directly.
 """
 import math
-from typing import List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 import torch
-from mmengine.dist import all_gather, gather, get_dist_info, get_world_size
+from mmengine.dist import (all_gather, broadcast, gather, get_dist_info,
+                           get_world_size)
 
 
 def all_gather_rows(tensor: torch.Tensor) -> torch.Tensor:
@@ -135,3 +139,46 @@ def all_gather_unique_rows(idx: torch.Tensor, rows: torch.Tensor
     rows = all_gather_rows(rows)
     uniq, pos = last_occurrence(idx)
     return uniq, rows[pos]
+
+
+class Rank0Error(RuntimeError):
+    """Raised on the other ranks when :func:`on_rank0`'s step failed on
+    rank 0 (rank 0 raises the original exception)."""
+
+
+def on_rank0(fn: Callable[[], Any], what: str,
+             device: Optional[torch.device] = None) -> Any:
+    """Call ``fn()`` on rank 0 only; its result there, None elsewhere.
+
+    Rank 0 then broadcasts whether ``fn`` succeeded, so when it raised
+    (NaN features refused by k-means, a full disk, ...) every rank stops
+    with an error naming the step, instead of the other ranks waiting at
+    the next collective until the process group times out.
+
+    Args:
+        fn (callable): the step, without arguments.
+        what (str): the step's name for the other ranks' message.
+        device (torch.device, optional): where the one-element status tensor
+            lives (the model's device: NCCL needs CUDA tensors). Defaults to
+            the CPU.
+
+    Returns:
+        Any: ``fn()`` on rank 0, None on the other ranks.
+    """
+    rank, world_size = get_dist_info()
+    if world_size == 1:
+        return fn()
+    result, error = None, None
+    if rank == 0:
+        try:
+            result = fn()
+        except Exception as exc:  # re-raised below, after telling the others
+            error = exc
+    failed = torch.tensor([0 if error is None else 1], device=device)
+    broadcast(failed, 0)
+    if error is not None:
+        raise error
+    if int(failed.item()):
+        raise Rank0Error(f'{what} failed on rank 0 (its log has the '
+                         f'error); rank {rank} stops too.')
+    return result

@@ -92,3 +92,22 @@ def test_two_processes_with_uneven_batches(tmp_path):
     # the NaN step wrote nothing on either rank and was counted on both
     assert torch.equal(out[0]['odc_bank_after_nan'], out[0]['odc_bank'])
     assert int(out[0]['odc_nonfinite']) == 1
+
+
+def test_rank0_failure_stops_every_rank(tmp_path):
+    """A step run on rank 0 only (DeepClusterHook's k-means) that raises:
+    rank 0 re-raises it, rank 1 gets Rank0Error naming the step; neither
+    waits for the other (the run finishes, both still communicate)."""
+    script = osp.join(osp.dirname(__file__), 'dist_scripts',
+                      'rank0_failure_ddp.py')
+    run_distributed(script, [str(tmp_path)], nproc=2, timeout=300)
+    r0, r1 = (torch.load(str(tmp_path / f'rank{r}.pt')) for r in range(2))
+    assert r0['ok'] == 42 and r1['ok'] is None
+    assert r0['outcome'] == 'FloatingPointError: NaN features'
+    assert r1['outcome'].startswith('Rank0Error: k-means failed on rank 0')
+    assert r0['total'] == r1['total'] == 1
+
+
+def test_rank0_step_alone_returns_its_result():
+    from mmssl_ext.utils.dist import on_rank0
+    assert on_rank0(lambda: 'x', 'a step') == 'x'

@@ -21,6 +21,7 @@ from mmssl_ext.evaluation.functional.clustering import (cluster_stats,
                                                         normalized_mutual_info,
                                                         pca_whiten)
 from mmssl_ext.models.utils.mmselfsup_checkpoint import check_resumable
+from mmssl_ext.utils.dist import on_rank0
 from mmssl_ext.utils.legacy_config import warn_legacy_runtime_keys
 
 CKPT_KEY = 'deepcluster_hook'
@@ -318,10 +319,14 @@ class DeepClusterHook(Hook):
         features = self.extract(runner)
         rank, _ = get_dist_info()
         n = len(runner.train_dataloader.dataset)
+        device = next(get_ori_model(runner.model).parameters()).device
+        # a failure of k-means on rank 0 (e.g. NaN features) stops every
+        # rank, instead of leaving the others waiting at the broadcast
+        kmeans_labels = on_rank0(lambda: self._kmeans(features, epoch),
+                                 'DeepClusterHook k-means', device)
         labels = torch.zeros(n, dtype=torch.long)
         if rank == 0:
-            labels = torch.from_numpy(self._kmeans(features, epoch))
-        device = next(get_ori_model(runner.model).parameters()).device
+            labels = torch.from_numpy(kmeans_labels)
         labels = labels.to(device)
         broadcast(labels, 0)
         labels = labels.cpu().numpy()
