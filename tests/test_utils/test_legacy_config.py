@@ -13,7 +13,7 @@ from mmssl_ext.utils import legacy_config
 from mmssl_ext.utils.legacy_config import (LEGACY_RUNTIME_KEYS, MIGRATE_TOOL,
                                            WARNED_ENV, legacy_runtime_keys,
                                            warn_legacy_runtime_keys)
-from tests.test_models.dist_scripts.classic_common import tiny_cfg
+from tests.helpers import tiny_cfg
 
 CONFIG = ('configs/rotation_pred/rotation-pred_resnet18-cifar-w16_1xb64-'
           'steplr-2e_fashion-mnist.py')
@@ -22,8 +22,9 @@ HEADLINE = 'holds MMSelfSup 0.x runtime keys that mmengine silently ignores'
 
 def _run(data_root, work_dir, **legacy):
     cfg = tiny_cfg(CONFIG, data_root, work_dir, max_iters=1, batch_size=4)
-    # two of our hooks, each calling the check in before_run
-    cfg.custom_hooks = [dict(type='RNGStateHook')]
+    # two of our hooks, each calling the check in before_run: the recipe's
+    # default RNGStateHook and the checkpoint hook
+    assert cfg.default_hooks.rng_state.type == 'RNGStateHook'
     cfg.default_hooks.checkpoint = dict(type='AtomicCheckpointHook',
                                         by_epoch=False, interval=1)
     cfg.merge_from_dict(legacy)
