@@ -10,6 +10,7 @@ from mmpretrain.registry import HOOKS
 from mmpretrain.utils import get_ori_model
 from torch.utils.data import DataLoader
 
+from mmssl_ext.evaluation.feature_extractor import extract_features
 from mmssl_ext.models.memories.base_memory import BaseMemory
 from mmssl_ext.models.utils.mmselfsup_checkpoint import check_resumable
 from mmssl_ext.utils.legacy_config import warn_legacy_runtime_keys
@@ -116,8 +117,6 @@ class MemoryBankCheckHook(Hook):
 
     def rebuild(self, runner, model, memory) -> None:
         """Fill ``memory`` with features of the whole training set."""
-        from mmssl_ext.engine.hooks.deepcluster_hook import \
-            extract_dataset_features
         if not hasattr(model, 'extract_memory_feat') or \
                 not hasattr(memory, 'init_memory'):
             raise TypeError(
@@ -135,8 +134,9 @@ class MemoryBankCheckHook(Hook):
                 f'extract_dataloader has {len(loader.dataset)} samples but '
                 f'model.{self.attr} has length={memory.length}: it must list '
                 f'the training samples in the same order.')
-        features = extract_dataset_features(
-            model, loader, model.extract_memory_feat, everywhere=True)
+        features = extract_features(
+            model, loader, feat_fn=model.extract_memory_feat,
+            everywhere=True).numpy()
         memory.init_memory(features)
         runner.logger.info(f'MemoryBankCheckHook: model.{self.attr} rebuilt '
                            f'({tuple(memory.feature_bank.shape)}).')
