@@ -319,6 +319,10 @@ def _runner_cfg(algo, data_root, work_dir):
 def test_load_from_trains_and_rebuilds_memory(algo, layout, fmnist_tiny,
                                               tmp_path):
     cfg = _runner_cfg(algo, fmnist_tiny, str(tmp_path / 'work'))
+    # mmengine names its logger after the experiment (config name + the
+    # second it started): two runs started in the same second share one
+    # logger, whose file is the first run's, and this test reads the log
+    cfg.experiment_name = f'{algo}_{layout}_{tmp_path.name}'
     source = randomize(MODELS.build(cfg.model), seed=0).eval()
     ours = source.state_dict()
     if algo == 'npid' and layout == '1.x':
